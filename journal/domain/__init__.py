@@ -1,0 +1,1 @@
+"""Plain-Python core: units, analytes, indices, training coverage, walk adherence."""

@@ -1,0 +1,433 @@
+"""Training coverage: the stretches of time a recent session's insulin-sensitising effect spans."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
+from operator import attrgetter
+from types import MappingProxyType
+
+from journal.domain.entities import Workout, WorkoutKind
+
+# One session raises insulin sensitivity for roughly 1–3 days (Ross 2003: gone "within 48 to 72 h";
+# Newsom 2013: next-morning effect), so the window a session covers is bounded to 24–72 h
+# (clinical.md §4.2, [S31a][S31b]).
+MIN_WINDOW = timedelta(hours=24)
+MAX_WINDOW = timedelta(hours=72)
+DEFAULT_WINDOW = timedelta(hours=48)
+
+# Adults: 150–300 min/week of moderate (or 75–150 vigorous) activity and muscle-strengthening on
+# ≥ 2 days/week (WHO 2020 guidelines; US Physical Activity Guidelines 2018; clinical.md §4
+# [S29p][S29q]).
+GUIDELINE_WEEKLY_MINUTES = 150
+GUIDELINE_STRENGTH_DAYS = 2
+
+_STRENGTH_KINDS = frozenset({WorkoutKind.RESISTANCE, WorkoutKind.COMBINED})
+_NO_KINDS: frozenset[WorkoutKind] = frozenset()
+_ZERO = timedelta(0)
+_DAY = timedelta(days=1)
+_DAY_MINUTES = 24 * 60
+
+Interval = tuple[datetime, datetime]
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    # A naive datetime would silently be read in the machine's zone by astimezone().
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    # Storage hands out UTC already; skipping the conversion keeps ten years of rows cheap.
+    if value.tzinfo is UTC:
+        return value
+    _require_aware(value, name)
+    return value.astimezone(UTC)
+
+
+def _check_window(window: timedelta) -> None:
+    if not MIN_WINDOW <= window <= MAX_WINDOW:
+        raise ValueError(
+            f"window must be between {MIN_WINDOW} and {MAX_WINDOW} "
+            f"(a session's effect lasts about 1–3 days), got {window}"
+        )
+
+
+def _days(delta: timedelta) -> float:
+    return delta / _DAY
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One workout reduced to what coverage needs; start and end are held in UTC."""
+
+    start: datetime
+    end: datetime
+    kind: WorkoutKind
+
+    def __post_init__(self) -> None:
+        # Python adds and subtracts datetimes sharing a ZoneInfo in wall-clock time, which is off
+        # by an hour across DST; in UTC, "+ 48 h" means 48 elapsed hours.
+        if self.start.tzinfo is not UTC:
+            object.__setattr__(self, "start", _utc(self.start, "Session.start"))
+        if self.end.tzinfo is not UTC:
+            object.__setattr__(self, "end", _utc(self.end, "Session.end"))
+        if self.end < self.start:
+            raise ValueError(f"session ends before it starts: {self.start} > {self.end}")
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60.0
+
+
+# StrEnum kinds compare as their strings, so ties in time sort deterministically.
+_session_key = attrgetter("start", "end", "kind")
+_start_of = attrgetter("start")
+
+
+def _session_from_workout(workout: Workout) -> Session:
+    # Not Workout.ended_at: that adds the duration in wall-clock time when started_at is local.
+    start = _utc(workout.started_at, "Workout.started_at")
+    return Session(start, start + timedelta(minutes=workout.duration_min), workout.kind)
+
+
+def sessions_from_workouts(workouts: Iterable[Workout]) -> list[Session]:
+    """Sessions for the given workouts, sorted by start (then end, then kind)."""
+    return sorted((_session_from_workout(w) for w in workouts), key=_session_key)
+
+
+def _sorted_sessions(sessions: Iterable[Session]) -> list[Session]:
+    # Timsort is linear on the already-sorted lists sessions_from_workouts returns.
+    return sorted(sessions, key=_session_key)
+
+
+def _spans(sessions: Iterable[Session], window: timedelta) -> list[Interval]:
+    return [(s.start, s.end + window) for s in sessions]
+
+
+def _workout_spans(workouts: Iterable[Workout], window: timedelta) -> list[Interval]:
+    # Tuples rather than Sessions: ten years of workouts would otherwise build 3,000 dataclasses
+    # only to be merged.
+    spans = []
+    for w in workouts:
+        start = _utc(w.started_at, "Workout.started_at")
+        if w.duration_min < 0:
+            raise ValueError(f"workout at {w.started_at} has a negative duration")
+        spans.append((start, start + timedelta(minutes=w.duration_min) + window))
+    spans.sort()
+    return spans
+
+
+def _merge(spans: Iterable[Interval]) -> list[Interval]:
+    """Merge spans sorted by start into disjoint intervals."""
+    merged: list[Interval] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            # Touching counts as unbroken: a session starting exactly as the last effect ends.
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def covered_intervals(
+    sessions: Iterable[Session], window: timedelta = DEFAULT_WINDOW
+) -> list[Interval]:
+    """Disjoint, sorted UTC intervals [start, end + window) covered by at least one session."""
+    _check_window(window)
+    return _merge(_spans(_sorted_sessions(sessions), window))
+
+
+def _covered_fractions(intervals: Sequence[Interval], bounds: Sequence[datetime]) -> list[float]:
+    """Covered share of each consecutive span [bounds[k], bounds[k + 1]), in one linear sweep."""
+    # POSIX seconds: float arithmetic is several times cheaper than datetime arithmetic, and a
+    # float holds today's timestamps to well under a microsecond.
+    ivs = [(a.timestamp(), b.timestamp()) for a, b in intervals]
+    out: list[float] = []
+    first = 0
+    for lo, hi in pairwise([b.timestamp() for b in bounds]):
+        while first < len(ivs) and ivs[first][1] <= lo:
+            first += 1
+        total = 0.0
+        j = first
+        # Intervals are disjoint, so only those overlapping this span are visited (plus one).
+        while j < len(ivs) and ivs[j][0] < hi:
+            a, b = ivs[j]
+            total += min(b, hi) - max(a, lo)
+            j += 1
+        out.append(total / (hi - lo))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """The current run of sessions whose coverage never lapsed; inactive once it has."""
+
+    start: datetime | None
+    sessions: int
+    days: float
+    active: bool
+
+
+_NO_STREAK = Streak(start=None, sessions=0, days=0.0, active=False)
+
+
+def _current_streak(sessions: Sequence[Session], window: timedelta, now: datetime) -> Streak:
+    chain_start: datetime | None = None
+    chain_sessions = 0
+    chain_until = datetime.min.replace(tzinfo=UTC)
+    for session in sessions:
+        # Sessions not yet started at `now` cannot be part of the streak as of `now`.
+        if session.start > now:
+            break
+        # Compared with the furthest coverage so far, not the previous session's end: a short
+        # session inside a long one must not shorten the chain.
+        if chain_start is None or session.start > chain_until:
+            chain_start, chain_sessions = session.start, 0
+        chain_sessions += 1
+        chain_until = max(chain_until, session.end + window)
+    if chain_start is None or now > chain_until:
+        return _NO_STREAK
+    return Streak(
+        start=chain_start, sessions=chain_sessions, days=_days(now - chain_start), active=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageReport:
+    """Coverage of the period [period_start, period_end); computed instants are in UTC."""
+
+    period_start: datetime
+    period_end: datetime
+    window: timedelta
+    covered: timedelta
+    share: float
+    longest_gap: timedelta
+    longest_gap_start: datetime | None
+    longest_gap_end: datetime | None
+    sessions: int
+    days_since_last: float | None
+    last_session_end: datetime | None
+    streak: Streak
+
+
+def coverage_report(
+    sessions: Iterable[Session],
+    period_start: datetime,
+    period_end: datetime,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    now: datetime | None = None,
+) -> CoverageReport:
+    """How much of [period_start, period_end) was covered, its longest gap, and the streak at now.
+
+    Sessions before the period count for the coverage they carry into it. The period is measured
+    as given, even where it runs past `now`; pass period_end=now for a period still in progress.
+    """
+    _check_window(window)
+    lo = _utc(period_start, "period_start")
+    hi = _utc(period_end, "period_end")
+    if hi <= lo:
+        raise ValueError(f"period_end must be after period_start: {period_start} .. {period_end}")
+    at = hi if now is None else _utc(now, "now")
+
+    ordered = _sorted_sessions(sessions)
+    intervals = _merge(_spans(ordered, window))
+
+    covered = _ZERO
+    gap, gap_start, gap_end = _ZERO, None, None
+    cursor = lo
+    # Merged ends are increasing, so bisect finds the first interval reaching into the period.
+    first = bisect_right([b for _, b in intervals], lo)
+    for a, b in intervals[first:]:
+        if a >= hi:
+            break
+        if a > cursor and a - cursor > gap:
+            gap, gap_start, gap_end = a - cursor, cursor, a
+        covered += min(b, hi) - max(a, lo)
+        cursor = max(cursor, b)
+    if cursor < hi and hi - cursor > gap:
+        gap, gap_start, gap_end = hi - cursor, cursor, hi
+
+    starts = [s.start for s in ordered]
+    in_period = bisect_left(starts, hi) - bisect_left(starts, lo)
+
+    last_end = max((s.end for s in ordered if s.end <= at), default=None)
+    return CoverageReport(
+        period_start=period_start,
+        period_end=period_end,
+        window=window,
+        covered=covered,
+        share=covered / (hi - lo),
+        longest_gap=gap,
+        longest_gap_start=gap_start,
+        longest_gap_end=gap_end,
+        sessions=in_period,
+        days_since_last=None if last_end is None else _days(at - last_end),
+        last_session_end=last_end,
+        streak=_current_streak(ordered, window, at),
+    )
+
+
+def _local_midnight(day: date, tz: tzinfo) -> datetime:
+    # The instant a local calendar day begins; DST days are 23 or 25 h long between two of these.
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
+def _day_range(first_day: date, last_day: date) -> list[date]:
+    return [first_day + timedelta(days=k) for k in range((last_day - first_day).days + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class DayCoverage:
+    """One local calendar day: share of it covered, and the sessions that started on it."""
+
+    day: date
+    covered_fraction: float
+    kinds: frozenset[WorkoutKind]
+    sessions: int
+    minutes: float
+
+
+def daily_coverage(
+    sessions: Iterable[Session],
+    first_day: date,
+    last_day: date,
+    tz: tzinfo,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+) -> list[DayCoverage]:
+    """Per local day from first_day to last_day inclusive (empty if last_day < first_day)."""
+    _check_window(window)
+    if last_day < first_day:
+        return []
+    ordered = _sorted_sessions(sessions)
+    days = _day_range(first_day, last_day)
+    bounds = [_local_midnight(d, tz) for d in days]
+    bounds.append(_local_midnight(last_day + _DAY, tz))
+    # Only sessions whose window overlaps the days matter; earlier ones may still reach in.
+    upto = bisect_left(ordered, bounds[-1], key=_start_of)
+    worn_off = bounds[0] - window
+    reaching = (s for s in ordered[:upto] if s.end > worn_off)
+    fractions = _covered_fractions(_merge(_spans(reaching, window)), bounds)
+
+    started: defaultdict[date, list[Session]] = defaultdict(list)
+    for session in ordered[bisect_left(ordered, bounds[0], key=_start_of) : upto]:
+        started[session.start.astimezone(tz).date()].append(session)
+
+    out: list[DayCoverage] = []
+    for k, day in enumerate(days):
+        todays = started.get(day)
+        fraction = fractions[k]
+        if todays is None:
+            out.append(DayCoverage(day, fraction, _NO_KINDS, 0, 0.0))
+        else:
+            kinds = frozenset(s.kind for s in todays)
+            minutes = sum(s.minutes for s in todays)
+            out.append(DayCoverage(day, fraction, kinds, len(todays), minutes))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """One Monday-to-Sunday local week of training against the WHO/PAG guideline."""
+
+    week_start: date
+    minutes_by_kind: Mapping[WorkoutKind, float]
+    total_minutes: float
+    sessions: int
+    resistance_days: int
+    coverage_share: float
+    load: float
+    sessions_without_rpe: int
+    meets_aerobic_guideline: bool
+    meets_strength_guideline: bool
+
+
+def weekly_summary(
+    workouts: Iterable[Workout],
+    first_week_monday: date,
+    last_week_monday: date,
+    tz: tzinfo,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+) -> list[WeekSummary]:
+    """One summary per local week, Mondays first_week_monday..last_week_monday inclusive.
+
+    Workouts are placed in the week of their local start day; coverage_share is of the week's
+    actual length (167 or 169 h across a DST change), counting sessions from earlier weeks.
+
+    The aerobic guideline check is a simplification: every kind's minutes count (we do not know
+    each session's intensity), vigorous minutes are not counted double, and no minimum bout length
+    applies (PAG 2018: "all amounts count").
+    """
+    _check_window(window)
+    for name, monday in (
+        ("first_week_monday", first_week_monday),
+        ("last_week_monday", last_week_monday),
+    ):
+        if monday.weekday() != 0:
+            raise ValueError(f"{name} must be a Monday, got {monday:%A} {monday}")
+    if last_week_monday < first_week_monday:
+        return []
+
+    # Started instants in UTC, validated once and reused for both the coverage and the bucketing.
+    started = [(_utc(w.started_at, "Workout.started_at"), w) for w in workouts]
+    mondays = [
+        first_week_monday + timedelta(weeks=k)
+        for k in range((last_week_monday - first_week_monday).days // 7 + 1)
+    ]
+    bounds = [_local_midnight(m, tz) for m in mondays]
+    bounds.append(_local_midnight(last_week_monday + timedelta(weeks=1), tz))
+    lo, hi = bounds[0], bounds[-1]
+    # Only workouts whose window overlaps the weeks matter. One that started over a day before
+    # `lo - window` and lasted at most a day has worn off: a cheap test that skips most history.
+    long_ago = lo - window - _DAY
+    reaching = (
+        w for at, w in started if at < hi and (at >= long_ago or w.duration_min > _DAY_MINUTES)
+    )
+    shares = _covered_fractions(_merge(_workout_spans(reaching, window)), bounds)
+
+    by_week: defaultdict[date, list[tuple[date, Workout]]] = defaultdict(list)
+    for at, workout in started:
+        if lo <= at < hi:
+            day = at.astimezone(tz).date()
+            by_week[day - timedelta(days=day.weekday())].append((day, workout))
+
+    out: list[WeekSummary] = []
+    for k, monday in enumerate(mondays):
+        week = by_week.get(monday, [])
+        minutes = dict.fromkeys(WorkoutKind, 0.0)
+        load = 0.0
+        without_rpe = 0
+        strength_days: set[date] = set()
+        for day, workout in week:
+            minutes[workout.kind] += workout.duration_min
+            session_load = workout.load
+            if session_load is None:
+                without_rpe += 1
+            else:
+                load += session_load
+            if workout.kind in _STRENGTH_KINDS:
+                strength_days.add(day)
+        total = sum(minutes.values())
+        out.append(
+            WeekSummary(
+                week_start=monday,
+                minutes_by_kind=MappingProxyType(minutes),
+                total_minutes=total,
+                sessions=len(week),
+                resistance_days=len(strength_days),
+                coverage_share=shares[k],
+                load=load,
+                sessions_without_rpe=without_rpe,
+                meets_aerobic_guideline=total >= GUIDELINE_WEEKLY_MINUTES,
+                meets_strength_guideline=len(strength_days) >= GUIDELINE_STRENGTH_DAYS,
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""SQLite storage: typed ORM, engine and pragmas, migrations, backups, the instance lock."""

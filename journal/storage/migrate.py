@@ -1,0 +1,116 @@
+"""Bringing a journal file's schema to the version this build knows, safely."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class JournalTooNewError(Exception):
+    """The file was written by a newer version of the app; we must not touch it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            "This journal was written by a newer version of Metabolic Journal "
+            f"(schema {revision}). Please update the app; the file was left untouched."
+        )
+        self.revision = revision
+
+
+class MigrationFailedError(Exception):
+    """An upgrade step failed; the transaction was rolled back and the file is as it was."""
+
+
+def alembic_config(extra_versions: Path | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions")]
+    if extra_versions is not None:  # tests add a deliberately failing revision this way
+        locations.append(str(extra_versions))
+    config.set_main_option("version_locations", " ".join(locations))
+    config.set_main_option("path_separator", "space")
+    return config
+
+
+def head_revision(config: Config | None = None) -> str:
+    script = ScriptDirectory.from_config(config or alembic_config())
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revisions(config: Config) -> set[str]:
+    script = ScriptDirectory.from_config(config)
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def check_not_too_new(engine: Engine, config: Config | None = None) -> str | None:
+    """Return the file's revision, refusing one this build does not know (read-only check)."""
+    config = config or alembic_config()
+    with engine.connect() as connection:
+        revision = current_revision(connection)
+        connection.rollback()
+    if revision is not None and revision not in known_revisions(config):
+        raise JournalTooNewError(revision)
+    return revision
+
+
+def needs_upgrade(engine: Engine, config: Config | None = None) -> bool:
+    config = config or alembic_config()
+    return check_not_too_new(engine, config) != head_revision(config)
+
+
+def upgrade_to_head(engine: Engine, config: Config | None = None, target: str = "head") -> None:
+    """Run every pending revision inside one transaction: all of them apply, or none does.
+
+    Foreign keys are off while the revisions run, as SQLite's own ALTER TABLE procedure
+    requires: a batch migration rebuilds a table by copying it and dropping the original, and
+    with foreign keys on, that DROP first deletes every row that points at the table (ON DELETE
+    CASCADE), e.g. every lab result when lab_draw is rebuilt. The PRAGMA is ignored inside a
+    transaction, so it is switched before BEGIN, and foreign_key_check runs before COMMIT.
+    """
+    config = config or alembic_config()
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection  # no autobegin: not in a transaction
+        assert isinstance(driver, sqlite3.Connection)
+        _set_foreign_keys(driver, on=False)
+        config.attributes["connection"] = connection
+        try:
+            with connection.begin():  # Alembic joins this outer transaction
+                command.upgrade(config, target)
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if dangling:
+                    tables = sorted({str(row[0]) for row in dangling})
+                    raise MigrationFailedError(
+                        "The journal could not be upgraded: the new schema would leave "
+                        f"{len(dangling)} row(s) in {', '.join(tables)} pointing at nothing. "
+                        "Nothing was changed."
+                    )
+        except MigrationFailedError:
+            raise
+        except Exception as exc:
+            raise MigrationFailedError(f"The journal could not be upgraded: {exc}") from exc
+        finally:
+            config.attributes.pop("connection", None)
+            _set_foreign_keys(driver, on=True)
+
+
+def _set_foreign_keys(driver: sqlite3.Connection, *, on: bool) -> None:
+    with contextlib.closing(driver.cursor()) as cursor:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        (value,) = cursor.execute("PRAGMA foreign_keys").fetchone()
+    if bool(value) != on:  # never hand out a connection with foreign keys off
+        raise MigrationFailedError("The journal's foreign-key checks could not be switched.")

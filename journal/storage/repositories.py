@@ -1,0 +1,344 @@
+"""Translation between ORM rows and domain values, and the queries the services need."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from journal.domain.entities import (
+    Fasting,
+    GlucoseReading,
+    GlucoseSource,
+    ImportBatch,
+    LabDraw,
+    LabResult,
+    LoadUnit,
+    Meal,
+    PostMealWalk,
+    Question,
+    ResistanceSet,
+    WalkKind,
+    Workout,
+    WorkoutKind,
+)
+from journal.storage.models import (
+    GlucoseReadingRow,
+    ImportBatchRow,
+    LabDrawRow,
+    LabResultRow,
+    PostMealWalkRow,
+    QuestionRow,
+    ResistanceSetRow,
+    WorkoutRow,
+)
+
+# Rows of an import that is still being written are invisible everywhere.
+VISIBLE_BATCH = select(ImportBatchRow.id).where(
+    ImportBatchRow.status == "complete", ImportBatchRow.undone.is_(False)
+)
+
+
+# --- lab draws -----------------------------------------------------------------------------
+
+
+def draw_from_row(row: LabDrawRow) -> LabDraw:
+    return LabDraw(
+        id=row.id,
+        drawn_at=row.drawn_at,
+        fasting=Fasting(row.fasting),
+        hours_fasted=row.hours_fasted,
+        lab_name=row.lab_name,
+        notes=row.notes,
+        source=row.source,
+        batch_id=row.batch_id,
+        results=tuple(
+            LabResult(
+                id=r.id,
+                analyte=r.analyte,
+                value=r.value,
+                unit=r.unit,
+                loinc=r.loinc,
+                ref_low=r.ref_low,
+                ref_high=r.ref_high,
+                ref_text=r.ref_text,
+                flag=r.flag,
+                reported_name=r.reported_name,
+            )
+            for r in row.results
+        ),
+    )
+
+
+def fill_draw_row(row: LabDrawRow, draw: LabDraw) -> None:
+    row.drawn_at = draw.drawn_at
+    row.fasting = draw.fasting.value
+    row.hours_fasted = draw.hours_fasted
+    row.lab_name = draw.lab_name
+    row.notes = draw.notes
+    row.source = draw.source
+    row.batch_id = draw.batch_id
+    row.results = [
+        LabResultRow(
+            position=i,
+            analyte=r.analyte,
+            value=r.value,
+            unit=r.unit,
+            loinc=r.loinc,
+            ref_low=r.ref_low,
+            ref_high=r.ref_high,
+            ref_text=r.ref_text,
+            flag=r.flag,
+            reported_name=r.reported_name,
+        )
+        for i, r in enumerate(draw.results)
+    ]
+
+
+def visible_draws() -> Select[LabDrawRow]:
+    return select(LabDrawRow).where(
+        (LabDrawRow.batch_id.is_(None)) | LabDrawRow.batch_id.in_(VISIBLE_BATCH)
+    )
+
+
+def list_draws(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> list[LabDraw]:
+    stmt = visible_draws().order_by(LabDrawRow.drawn_at, LabDrawRow.id)
+    if start is not None:
+        stmt = stmt.where(LabDrawRow.drawn_at >= start)
+    if end is not None:
+        stmt = stmt.where(LabDrawRow.drawn_at < end)
+    return [draw_from_row(r) for r in session.scalars(stmt)]
+
+
+# --- workouts ------------------------------------------------------------------------------
+
+
+def workout_from_row(row: WorkoutRow) -> Workout:
+    return Workout(
+        id=row.id,
+        started_at=row.started_at,
+        duration_min=row.duration_min,
+        kind=WorkoutKind(row.kind),
+        activity=row.activity,
+        rpe=row.rpe,
+        avg_hr=row.avg_hr,
+        max_hr=row.max_hr,
+        distance_km=row.distance_km,
+        energy_kcal=row.energy_kcal,
+        notes=row.notes,
+        source=row.source,
+        batch_id=row.batch_id,
+        sets=tuple(
+            ResistanceSet(
+                id=s.id,
+                exercise=s.exercise,
+                sets=s.sets,
+                reps=s.reps,
+                load=s.load,
+                load_unit=LoadUnit(s.load_unit),
+            )
+            for s in row.sets
+        ),
+    )
+
+
+def fill_workout_row(row: WorkoutRow, workout: Workout) -> None:
+    row.started_at = workout.started_at
+    row.duration_min = workout.duration_min
+    row.kind = workout.kind.value
+    row.activity = workout.activity
+    row.rpe = workout.rpe
+    row.avg_hr = workout.avg_hr
+    row.max_hr = workout.max_hr
+    row.distance_km = workout.distance_km
+    row.energy_kcal = workout.energy_kcal
+    row.notes = workout.notes
+    row.source = workout.source
+    row.batch_id = workout.batch_id
+    row.sets = [
+        ResistanceSetRow(
+            position=i,
+            exercise=s.exercise,
+            sets=s.sets,
+            reps=s.reps,
+            load=s.load,
+            load_unit=s.load_unit.value,
+        )
+        for i, s in enumerate(workout.sets)
+    ]
+
+
+def visible_workouts() -> Select[WorkoutRow]:
+    return select(WorkoutRow).where(
+        (WorkoutRow.batch_id.is_(None)) | WorkoutRow.batch_id.in_(VISIBLE_BATCH)
+    )
+
+
+def list_workouts(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> list[Workout]:
+    stmt = visible_workouts().order_by(WorkoutRow.started_at, WorkoutRow.id)
+    if start is not None:
+        stmt = stmt.where(WorkoutRow.started_at >= start)
+    if end is not None:
+        stmt = stmt.where(WorkoutRow.started_at < end)
+    return [workout_from_row(r) for r in session.scalars(stmt)]
+
+
+# --- walks ---------------------------------------------------------------------------------
+
+
+def walk_from_row(row: PostMealWalkRow) -> PostMealWalk:
+    return PostMealWalk(
+        id=row.id,
+        meal=Meal(row.meal),
+        meal_ended_at=row.meal_ended_at,
+        started_at=row.started_at,
+        duration_min=row.duration_min,
+        kind=WalkKind(row.kind),
+        pace_kmh=row.pace_kmh,
+        distance_km=row.distance_km,
+        notes=row.notes,
+        source=row.source,
+        batch_id=row.batch_id,
+    )
+
+
+def fill_walk_row(row: PostMealWalkRow, walk: PostMealWalk) -> None:
+    row.meal = walk.meal.value
+    row.meal_ended_at = walk.meal_ended_at
+    row.started_at = walk.started_at
+    row.duration_min = walk.duration_min
+    row.kind = walk.kind.value
+    row.pace_kmh = walk.pace_kmh
+    row.distance_km = walk.distance_km
+    row.notes = walk.notes
+    row.source = walk.source
+    row.batch_id = walk.batch_id
+
+
+def visible_walks() -> Select[PostMealWalkRow]:
+    return select(PostMealWalkRow).where(
+        (PostMealWalkRow.batch_id.is_(None)) | PostMealWalkRow.batch_id.in_(VISIBLE_BATCH)
+    )
+
+
+def list_walks(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> list[PostMealWalk]:
+    stmt = visible_walks().order_by(PostMealWalkRow.started_at, PostMealWalkRow.id)
+    if start is not None:
+        stmt = stmt.where(PostMealWalkRow.started_at >= start)
+    if end is not None:
+        stmt = stmt.where(PostMealWalkRow.started_at < end)
+    return [walk_from_row(r) for r in session.scalars(stmt)]
+
+
+# --- glucose -------------------------------------------------------------------------------
+
+
+def glucose_from_row(row: GlucoseReadingRow) -> GlucoseReading:
+    return GlucoseReading(
+        id=row.id,
+        at=row.at,
+        value=row.value,
+        unit=row.unit,
+        source=GlucoseSource(row.source),
+        device=row.device,
+        batch_id=row.batch_id,
+    )
+
+
+def fill_glucose_row(row: GlucoseReadingRow, reading: GlucoseReading) -> None:
+    row.at = reading.at
+    row.value = reading.value
+    row.unit = reading.unit
+    row.source = reading.source.value
+    row.device = reading.device
+    row.batch_id = reading.batch_id
+
+
+def visible_glucose() -> Select[GlucoseReadingRow]:
+    return select(GlucoseReadingRow).where(
+        (GlucoseReadingRow.batch_id.is_(None)) | GlucoseReadingRow.batch_id.in_(VISIBLE_BATCH)
+    )
+
+
+def list_glucose(session: Session, start: datetime, end: datetime) -> list[GlucoseReading]:
+    stmt = (
+        visible_glucose()
+        .where(GlucoseReadingRow.at >= start, GlucoseReadingRow.at < end)
+        .order_by(GlucoseReadingRow.at, GlucoseReadingRow.id)
+    )
+    return [glucose_from_row(r) for r in session.scalars(stmt)]
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+def question_from_row(row: QuestionRow) -> Question:
+    return Question(
+        id=row.id,
+        text=row.text,
+        origin=row.origin,
+        include=row.include,
+        position=row.position,
+        created_at=row.created_at,
+        answered_at=row.answered_at,
+        answer=row.answer,
+    )
+
+
+def fill_question_row(row: QuestionRow, question: Question, now: datetime) -> None:
+    row.text = question.text
+    row.origin = question.origin
+    row.include = question.include
+    row.position = question.position
+    row.created_at = question.created_at or now
+    row.answered_at = question.answered_at
+    row.answer = question.answer
+
+
+# --- import batches ------------------------------------------------------------------------
+
+
+def batch_from_row(row: ImportBatchRow) -> ImportBatch:
+    return ImportBatch(
+        id=row.id,
+        format=row.format,
+        file_name=row.file_name,
+        sha256=row.sha256,
+        imported_at=row.imported_at,
+        counts=json.loads(row.counts_json or "{}"),
+        undone=row.undone,
+        status=row.status,
+        assumptions=row.assumptions,
+    )
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def count(session: Session, stmt: Select[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def delete_ids(session: Session, model: type[object], ids: Sequence[int]) -> list[int]:
+    """Delete the given ids of one table, returning the ids that existed."""
+    table = model.__table__  # type: ignore[attr-defined]
+    existing = list(session.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+    if existing:
+        session.execute(delete(table).where(table.c.id.in_(existing)))
+    return existing
+
+
+def purge_pending_batches(session: Session) -> int:
+    """Delete what an interrupted import left behind; its rows go with it (ON DELETE CASCADE)."""
+    result = session.execute(delete(ImportBatchRow).where(ImportBatchRow.status == "pending"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -92,6 +92,15 @@ class IndexResult:
             return NOT_A_NUMBER
         return f"{self.value:.{_DECIMALS[self.key]}f}"
 
+    @property
+    def display_text(self) -> str:
+        """The rounded value with its unit or basis: "2.47", "97.3 %", "1.31 (mmol/L basis)"."""
+        if self.value is None:
+            return NOT_A_NUMBER
+        if self.unit.startswith("ratio ("):
+            return f"{self.display_value} {self.unit.removeprefix('ratio ')}"
+        return f"{self.display_value} {self.unit}".rstrip()
+
 
 REFERENCE_VARIES: Final = "Reference values vary by population and assay."
 REASON_FASTING_UNKNOWN: Final = "Fasting state not recorded for this draw."

@@ -1,0 +1,1 @@
+"""Use cases over the journal: each call is one transaction and returns what changed."""

@@ -1,0 +1,160 @@
+"""Glucose readings: occasional finger-sticks and imported sensor data, a day at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import case, func, select
+
+from journal.domain.analytes import get_analyte
+from journal.domain.entities import GlucoseReading, GlucoseSource
+from journal.domain.plausibility import Verdict, check_value
+from journal.domain.units import UnknownUnitError, normalize_unit
+from journal.services.base import Checks, Service
+from journal.services.changes import Change, Entity
+from journal.storage import repositories as repo
+from journal.storage.models import GlucoseReadingRow
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    """One local day's readings summarised in one unit."""
+
+    day: date
+    count: int
+    mean: float | None
+    low: float | None
+    high: float | None
+    unit: str
+
+
+class GlucoseService(Service):
+    def validate(self, reading: GlucoseReading) -> Checks:
+        checks = Checks(self._clock)
+        checks.time("at", reading.at)
+        try:
+            unit = normalize_unit(reading.unit)
+        except UnknownUnitError:
+            checks.add("unit", "use mg/dL or mmol/L")
+            return checks
+        if unit not in ("mg/dL", "mmol/L"):
+            checks.add("unit", "use mg/dL or mmol/L")
+            return checks
+        checks.number("value", reading.value, -1e9, 1e9, required=True)
+        if not checks.errors:
+            verdict = check_value("glucose", reading.value, unit)
+            if verdict.verdict is Verdict.IMPOSSIBLE:
+                checks.add("value", verdict.message or "is not a possible glucose value")
+        checks.text("device", reading.device, max_len=200)
+        return checks
+
+    def add_reading(self, reading: GlucoseReading) -> Change:
+        self.validate(reading).raise_if_any()
+        with self._write() as session:
+            row = (
+                GlucoseReadingRow(id=reading.id) if reading.id is not None else GlucoseReadingRow()
+            )
+            repo.fill_glucose_row(row, _normalized(reading))
+            session.add(row)
+            session.flush()
+            new_id = row.id
+        return Change.of(Entity.GLUCOSE, added=[new_id])
+
+    def update_reading(self, reading: GlucoseReading) -> Change:
+        if reading.id is None:
+            raise ValueError("update_reading needs a reading with an id")
+        self.validate(reading).raise_if_any()
+        with self._write() as session:
+            row = self._get(session, GlucoseReadingRow, reading.id, "glucose reading")
+            assert isinstance(row, GlucoseReadingRow)
+            repo.fill_glucose_row(row, _normalized(reading))
+        return Change.of(Entity.GLUCOSE, updated=[reading.id])
+
+    def delete_readings(self, ids: Sequence[int]) -> Change:
+        return self._delete(GlucoseReadingRow, Entity.GLUCOSE, ids)
+
+    def readings_for_day(self, day: date, tz: tzinfo) -> list[GlucoseReading]:
+        start, end = day_bounds(day, tz)
+        with self._read() as session:
+            return repo.list_glucose(session, start, end)
+
+    def readings_between(self, start: datetime, end: datetime) -> list[GlucoseReading]:
+        with self._read() as session:
+            return repo.list_glucose(session, start, end)
+
+    def day_stats(self, day: date, tz: tzinfo, unit: str = "mg/dL") -> DayStats:
+        """Mean, lowest and highest of one day, computed in SQL in the requested unit."""
+        start, end = day_bounds(day, tz)
+        factor = get_analyte("glucose").convert(1.0, "mg/dL", "mmol/L")
+        value = GlucoseReadingRow.value
+        other = "mg/dL" if unit == "mmol/L" else "mmol/L"
+        scaled = value * factor if unit == "mmol/L" else value / factor
+        as_value = case((GlucoseReadingRow.unit == other, scaled), else_=value)
+        stmt = select(func.count(), func.avg(as_value), func.min(as_value), func.max(as_value))
+        stmt = stmt.where(
+            GlucoseReadingRow.at >= start,
+            GlucoseReadingRow.at < end,
+            (GlucoseReadingRow.batch_id.is_(None))
+            | GlucoseReadingRow.batch_id.in_(repo.VISIBLE_BATCH),
+        )
+        with self._read() as session:
+            n, mean, low, high = session.execute(stmt).one()
+        return DayStats(day, int(n), mean, low, high, unit)
+
+    def span(self) -> tuple[datetime, datetime] | None:
+        """First and last reading time, or None when there are no readings."""
+        stmt = select(func.min(GlucoseReadingRow.at), func.max(GlucoseReadingRow.at))
+        with self._read() as session:
+            first, last = session.execute(stmt).one()
+        return None if first is None else (first, last)
+
+    def count(self) -> int:
+        with self._read() as session:
+            return repo.count(session, repo.visible_glucose())
+
+    def bulk_add(self, readings: Iterable[GlucoseReading], chunk: int = 50_000) -> int:
+        """Insert many trusted readings (sensor data) in one transaction, in chunks.
+
+        A million sensor readings go through the driver's executemany directly: building ORM
+        objects for each would cost minutes instead of seconds.
+        """
+        sql = (
+            "INSERT INTO glucose_reading (at, value, unit, source, device, batch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        total = 0
+        with self._write() as session:
+            connection = session.connection()
+            buffer: list[tuple[object, ...]] = []
+            for r in readings:
+                if r.at.tzinfo is None:
+                    raise ValueError("glucose readings need zone-aware times")
+                buffer.append(
+                    (round(r.at.timestamp()), r.value, r.unit, r.source.value, r.device, r.batch_id)
+                )
+                if len(buffer) >= chunk:
+                    connection.exec_driver_sql(sql, buffer)
+                    total += len(buffer)
+                    buffer.clear()
+            if buffer:
+                connection.exec_driver_sql(sql, buffer)
+                total += len(buffer)
+        return total
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The start and end of a local calendar day as aware datetimes (23 or 25 h across DST)."""
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def _normalized(reading: GlucoseReading) -> GlucoseReading:
+    return replace(
+        reading,
+        unit=normalize_unit(reading.unit),
+        source=GlucoseSource(reading.source),
+        device=(reading.device or "").strip() or None,
+    )

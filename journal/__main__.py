@@ -1,0 +1,221 @@
+"""Command line: `metabolic-journal` opens the window; sub-commands script the journal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from journal import APP_NAME, __version__
+from journal.paths import ENV_DATA_DIR, resolve_data_dir
+
+PROG = "metabolic-journal"
+
+
+class CliError(Exception):
+    """A problem to report in one line, with a non-zero exit."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (try '{PROG} --help')\n")
+
+
+def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None if top else argparse.SUPPRESS,
+        help=f"folder holding the journal (default: ${ENV_DATA_DIR} or the platform's data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=f"{APP_NAME}: a private journal of labs, training and post-meal walks. "
+        "Without a command, opens the app window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    _add_data_dir(parser, top=True)
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    parser.add_argument("--page", metavar="NAME", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help="write a demo journal to explore (never your own)")
+    _add_data_dir(demo, top=False)
+    demo.add_argument("--years", type=int, default=3, metavar="N", help="years of data (1-15)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed")
+
+    indices = commands.add_parser("indices", help="print the derived indices of every lab draw")
+    _add_data_dir(indices, top=False)
+    indices.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    stats = commands.add_parser("stats", help="print counts and the latest markers")
+    _add_data_dir(stats, top=False)
+
+    check = commands.add_parser("check", help="run an integrity check of the journal")
+    _add_data_dir(check, top=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # everything we write (journal, backups, exports) is the user's alone
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from journal.app import run_gui
+
+            return run_gui(args.data_dir, screenshot=args.screenshot, page=args.page)
+        handler = {"demo": cmd_demo, "indices": cmd_indices, "stats": cmd_stats, "check": cmd_check}
+        return handler[args.command](args)
+    except CliError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _open(args: argparse.Namespace, *, create: bool) -> Any:
+    from journal.storage.database import StorageError, open_journal
+    from journal.storage.instance import JournalInUseError
+    from journal.storage.migrate import JournalTooNewError, MigrationFailedError
+
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        return open_journal(data_dir, create=create)
+    except (StorageError, JournalInUseError, JournalTooNewError, MigrationFailedError) as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"cannot open the journal in {data_dir}: {exc.strerror or exc}") from exc
+
+
+def _services(opened: Any) -> Any:
+    from journal.services.journal import JournalServices
+
+    return JournalServices(opened.session_factory)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from journal.services.demo import generate_demo
+
+    if not getattr(args, "data_dir", None):
+        raise CliError("demo needs --data-dir DIR, so it never mixes into your own journal")
+    if not 1 <= args.years <= 15:
+        raise CliError("--years must be between 1 and 15")
+    target = Path(args.data_dir)
+    started = time.perf_counter()
+
+    def progress(phase: str, fraction: float) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{phase:>10}: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+
+    with _open(args, create=True) as opened:
+        try:
+            summary = generate_demo(
+                _services(opened), years=args.years, seed=args.seed, progress=progress
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    size = sum(p.stat().st_size for p in target.glob("journal.sqlite3*")) / 1e6
+    print(
+        f"Demo journal written to {target.absolute()}: {summary.draws} lab draws, "
+        f"{summary.workouts} workouts, {summary.walks} walks, "
+        f"{summary.glucose_readings:,} glucose readings ({elapsed:.1f} s, {size:.1f} MB)."
+    )
+    return 0
+
+
+JSON_INDICES = ("homa_ir", "homa_b", "quicki", "tg_hdl", "tyg")
+
+
+def cmd_indices(args: argparse.Namespace) -> int:
+
+    with _open(args, create=False) as opened:
+        rows = _services(opened).labs.indices()
+    if args.json:
+        out = []
+        for draw, indices in rows:
+            entry: dict[str, Any] = {}
+            for key in JSON_INDICES:
+                result = next(r for k, r in indices.items() if k.value == key)
+                if result.value is not None and math.isfinite(result.value):
+                    entry[key] = {"value": result.value}
+                else:
+                    entry[key] = {"value": None, "reason": result.reason}
+            out.append({"drawn_at": draw.drawn_at.isoformat(), "indices": entry})
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    if not rows:
+        print("No lab draws yet.")
+        return 0
+    for draw, indices in rows:
+        local = draw.drawn_at.astimezone()
+        print(f"{local:%Y-%m-%d %H:%M}  fasting: {draw.fasting}  {draw.lab_name or ''}".rstrip())
+        for result in indices.values():
+            shown = result.display_text if result.computable else f"not computable: {result.reason}"
+            print(f"    {result.name:<10} {shown}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from journal.domain.units import format_value
+
+    with _open(args, create=False) as opened:
+        stats = _services(opened).stats.stats()
+        data_dir = opened.paths.data_dir
+    print(f"Journal: {data_dir}")
+    print(f"  Lab draws:        {stats.draws:>10,}  ({stats.results:,} results)")
+    print(f"  Workouts:         {stats.workouts:>10,}")
+    print(f"  Post-meal walks:  {stats.walks:>10,}")
+    print(f"  Glucose readings: {stats.glucose_readings:>10,}")
+    print(f"  Questions:        {stats.questions:>10,}")
+    if stats.first_entry and stats.last_entry:
+        first, last = stats.first_entry.astimezone(), stats.last_entry.astimezone()
+        print(f"  Lab draws from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    if stats.latest:
+        print("Latest results:")
+        for m in stats.latest:
+            value = f"{format_value(m.value, m.unit)} {m.unit}"
+            print(f"  {m.name:<20} {value:>14}   {m.drawn_at.astimezone():%Y-%m-%d}")
+    if stats.latest_indices_draw is not None:
+        drawn = stats.latest_indices_draw.drawn_at.astimezone()
+        print(f"Indices of the latest draw ({drawn:%Y-%m-%d}):")
+        for r in stats.latest_indices:
+            shown = r.display_text if r.computable else f"not computable: {r.reason}"
+            print(f"  {r.name:<20} {shown}")
+    else:
+        print("No lab results yet.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args, create=False) as opened:
+        report = _services(opened).stats.check()
+    for item in report.checked:
+        print(f"checked: {item}")
+    if report.ok:
+        print("The journal is in good order: no problems found.")
+        return 0
+    print(f"{len(report.problems)} problem(s) found:")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

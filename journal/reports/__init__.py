@@ -1,0 +1,1 @@
+"""The visit summary: its data (no Qt) and its rendering to HTML, PDF and the printer."""

@@ -1,0 +1,102 @@
+"""The command line as a script author uses it: exit codes, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from journal.__main__ import main
+from journal.domain.entities import Fasting
+from journal.services.journal import JournalServices
+from journal.storage.database import open_journal
+from tests.factories import draw, result
+
+
+def _journal_with_draws(data_dir: Path) -> None:
+    with open_journal(data_dir) as opened:
+        services = JournalServices(opened.session_factory)
+        services.labs.add_draw(draw())
+        services.labs.add_draw(
+            draw(
+                fasting=Fasting.UNKNOWN,
+                results=(result("glucose", 5.2, "mmol/L"), result("insulin", 48, "pmol/L")),
+            )
+        )
+
+
+def test_indices_json_matches_the_formulas(data_dir, capsys):
+    _journal_with_draws(data_dir)
+    assert main(["indices", "--json", "--data-dir", str(data_dir)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2
+    first = next(r for r in rows if r["indices"]["homa_ir"]["value"] is not None)
+    assert set(first["indices"]) == {"homa_ir", "homa_b", "quicki", "tg_hdl", "tyg"}
+    assert first["indices"]["homa_ir"]["value"] == pytest.approx(100 * 10 / 405)
+    assert first["indices"]["homa_b"]["value"] == pytest.approx(360 * 10 / (100 - 63))
+    assert first["indices"]["quicki"]["value"] == pytest.approx(1 / (math.log10(10) + 2))
+    assert first["indices"]["tg_hdl"]["value"] == pytest.approx(3.0)
+    assert first["indices"]["tyg"]["value"] == pytest.approx(math.log(150 * 100 / 2))
+    other = next(r for r in rows if r is not first)
+    assert other["indices"]["homa_ir"] == {
+        "value": None,
+        "reason": other["indices"]["homa_ir"]["reason"],
+    }
+    assert other["indices"]["homa_ir"]["reason"]
+    assert "T" in first["drawn_at"]
+
+
+def test_stats_and_check_print_and_exit_zero(data_dir, capsys):
+    _journal_with_draws(data_dir)
+    assert main(["stats", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "Lab draws:" in out and "2" in out
+    assert main(["--data-dir", str(data_dir), "check"]) == 0
+    assert "no problems" in capsys.readouterr().out
+
+
+def test_missing_journal_is_one_line_and_nonzero(tmp_path, capsys):
+    code = main(["stats", "--data-dir", str(tmp_path / "nowhere")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "no journal" in err.lower()
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_data_dir_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    assert main(["stats", "--data-dir", str(tmp_path / "afile")]) == 1
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_wrong_argument_is_one_line_exit_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["indices", "--jsn"])
+    assert caught.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_demo_needs_an_explicit_data_dir(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("METABOLIC_JOURNAL_DATA_DIR", str(tmp_path / "mine"))
+    assert main(["demo"]) == 1
+    assert "--data-dir" in capsys.readouterr().err
+    assert not (tmp_path / "mine").exists()
+
+
+def test_gui_without_display_explains_instead_of_aborting(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "journal", "--data-dir", str(tmp_path / "j")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "display" in proc.stderr
+    assert "Traceback" not in proc.stderr

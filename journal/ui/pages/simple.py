@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from journal.services.journal import JournalServices
 from journal.ui.events import Events
 
 NEWEST = 200
+SOURCE_NAMES = {"cgm": "Sensor (CGM)", "fingerstick": "Finger-stick"}
 
 
 class ListPage(QWidget):
@@ -172,8 +174,6 @@ class GlucosePage(ListPage):
         span = self.services.glucose.span()
         if span is None:
             return 0, []
-        from datetime import timedelta
-
         readings = self.services.glucose.readings_between(span[1] - timedelta(days=1), span[1])
         return total, [
             (

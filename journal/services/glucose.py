@@ -62,6 +62,16 @@ class GlucoseService(Service):
             new_id = row.id
         return Change.of(Entity.GLUCOSE, added=[new_id])
 
+    def add_readings(self, items: Sequence[GlucoseReading]) -> Change:
+        """Add several readings in one transaction (used to undo a delete), keeping their ids."""
+
+        def to_row(item: GlucoseReading) -> GlucoseReadingRow:
+            row = GlucoseReadingRow(id=item.id)
+            repo.fill_glucose_row(row, _normalized(item))
+            return row
+
+        return self._add_many(items, Entity.GLUCOSE, self.validate, to_row, "readings")
+
     def update_reading(self, reading: GlucoseReading) -> Change:
         if reading.id is None:
             raise ValueError("update_reading needs a reading with an id")

@@ -82,7 +82,7 @@ class LabService(Service):
         """Add many records in one transaction: all of them, or none if any is invalid."""
 
         def to_row(item: LabDraw) -> LabDrawRow:
-            row = LabDrawRow()
+            row = LabDrawRow(id=item.id)
             repo.fill_draw_row(row, _normalized(item))
             return row
 

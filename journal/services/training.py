@@ -68,7 +68,7 @@ class TrainingService(Service):
         """Add many records in one transaction: all of them, or none if any is invalid."""
 
         def to_row(item: Workout) -> WorkoutRow:
-            row = WorkoutRow()
+            row = WorkoutRow(id=item.id)
             repo.fill_workout_row(row, _normalized(item))
             return row
 

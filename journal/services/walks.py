@@ -50,7 +50,7 @@ class WalkService(Service):
         """Add many records in one transaction: all of them, or none if any is invalid."""
 
         def to_row(item: PostMealWalk) -> PostMealWalkRow:
-            row = PostMealWalkRow()
+            row = PostMealWalkRow(id=item.id)
             repo.fill_walk_row(row, replace(item, notes=(item.notes or "").strip() or None))
             return row
 

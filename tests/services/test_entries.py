@@ -128,3 +128,16 @@ def test_stats_and_check_on_a_small_journal(services):
     assert [m.analyte for m in stats.latest] == ["glucose", "insulin", "triglycerides", "hdl"]
     report = services.stats.check()
     assert report.ok, report.problems
+
+
+def test_deleted_records_restore_with_their_ids(services):
+    walk_ids = services.walks.add_walks([walk(NOW - timedelta(days=d)) for d in (1, 2)])
+    saved = [services.walks.get_walk(i) for i in walk_ids.added[Entity.WALK]]
+    services.walks.delete_walks([w.id for w in saved])
+    restored = services.walks.add_walks(saved)
+    assert restored.added[Entity.WALK] == tuple(w.id for w in saved)
+    assert [services.walks.get_walk(w.id) for w in saved] == saved
+    rid = services.glucose.add_reading(reading()).first_added(Entity.GLUCOSE)
+    kept = services.glucose.readings_between(NOW - timedelta(days=1), NOW)
+    services.glucose.delete_readings([rid])
+    assert services.glucose.add_readings(kept).added[Entity.GLUCOSE] == (rid,)

@@ -178,7 +178,10 @@ def _translate(exc: DBAPIError | sqlite3.Error, database: Path) -> StorageError:
     message = str(original) if original is not None else str(exc)
     if isinstance(original, sqlite3.OperationalError) and "locked" in message:
         return StorageError(f"The journal {database} is in use by another program.")
-    if isinstance(original, sqlite3.DatabaseError) and "not a database" in message:
+    damaged = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)  # "not a database", "malformed"
+    if isinstance(original, sqlite3.DatabaseError) and (
+        getattr(original, "sqlite_errorcode", None) in damaged or "not a database" in message
+    ):
         return JournalDamagedError(
             f"{database} is not a journal file, or it is damaged. It was not changed."
         )

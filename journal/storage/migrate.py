@@ -86,7 +86,7 @@ def upgrade_to_head(engine: Engine, config: Config | None = None, target: str = 
     with engine.connect() as connection:
         driver = connection.connection.driver_connection  # no autobegin: not in a transaction
         assert isinstance(driver, sqlite3.Connection)
-        _set_foreign_keys(driver, on=False)
+        foreign_keys_were_on = _set_foreign_keys(driver, on=False)
         config.attributes["connection"] = connection
         try:
             with connection.begin():  # Alembic joins this outer transaction
@@ -105,12 +105,15 @@ def upgrade_to_head(engine: Engine, config: Config | None = None, target: str = 
             raise MigrationFailedError(f"The journal could not be upgraded: {exc}") from exc
         finally:
             config.attributes.pop("connection", None)
-            _set_foreign_keys(driver, on=True)
+            _set_foreign_keys(driver, on=foreign_keys_were_on)
 
 
-def _set_foreign_keys(driver: sqlite3.Connection, *, on: bool) -> None:
+def _set_foreign_keys(driver: sqlite3.Connection, *, on: bool) -> bool:
+    """Switch foreign-key enforcement, verify it took effect, and return the previous state."""
     with contextlib.closing(driver.cursor()) as cursor:
+        (before,) = cursor.execute("PRAGMA foreign_keys").fetchone()
         cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-        (value,) = cursor.execute("PRAGMA foreign_keys").fetchone()
-    if bool(value) != on:  # never hand out a connection with foreign keys off
+        (after,) = cursor.execute("PRAGMA foreign_keys").fetchone()
+    if bool(after) != on:  # e.g. inside a transaction, where SQLite ignores this PRAGMA
         raise MigrationFailedError("The journal's foreign-key checks could not be switched.")
+    return bool(before)

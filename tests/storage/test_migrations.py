@@ -1,0 +1,155 @@
+"""Schema upgrades keep every row, back up first, roll back completely, and refuse newer files."""
+
+from __future__ import annotations
+
+import os
+import stat
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from journal.storage.backup import integrity_ok, list_backups
+from journal.storage.database import MigrationFailedError, open_journal
+from journal.storage.migrate import JournalTooNewError, alembic_config
+from tests.storage.helpers import (
+    FIRST_REVISION,
+    REALISTIC_ROWS,
+    TEST_REVISION,
+    USER_TABLES,
+    build_journal_at,
+    columns_of,
+    dump,
+    insert_rows,
+    journal_query,
+    raw_connection,
+    raw_query,
+    sha256,
+    snapshot,
+    write_revision,
+)
+
+# What a typical future revision does: a new nullable column on a table that other tables point
+# at, and a new table. "always" rebuilds lab_draw (copy, DROP, rename), which is what Alembic
+# does on SQLite for any alter_column, drop_column or constraint change.
+ADD_SPECIMEN = """
+with op.batch_alter_table("lab_draw", recreate={recreate!r}) as batch_op:
+    batch_op.add_column(sa.Column("specimen", sa.Text(), nullable=True))
+op.create_table(
+    "lab_attachment",
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "draw_id",
+        sa.Integer(),
+        sa.ForeignKey("lab_draw.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("file_name", sa.Text(), nullable=False),
+)
+"""
+FAIL_HALFWAY = 'raise RuntimeError("simulated failure halfway through the upgrade")'
+
+
+def _old_journal_with_rows(data_dir: Path) -> tuple[Path, dict[str, list[str]]]:
+    database = build_journal_at(data_dir, FIRST_REVISION)
+    insert_rows(database, REALISTIC_ROWS)
+    old = partial(raw_query, database)
+    columns = {table: columns_of(old, table) for table in USER_TABLES}
+    assert snapshot(old, columns) == REALISTIC_ROWS  # the fixture itself went in as written
+    return database, columns
+
+
+@pytest.mark.parametrize("recreate", ["auto", "always"])
+def test_upgrade_keeps_every_row_and_backs_up_first(
+    tmp_path: Path, data_dir: Path, umask_022: None, recreate: str
+) -> None:
+    _database, columns = _old_journal_with_rows(data_dir)
+    versions = tmp_path / "versions"
+    write_revision(versions, ADD_SPECIMEN.format(recreate=recreate), doc="add lab_draw.specimen")
+    config = alembic_config(extra_versions=versions)
+
+    with open_journal(data_dir, migrations=config) as opened:
+        query = partial(journal_query, opened)
+        assert snapshot(query, columns) == REALISTIC_ROWS
+        assert "specimen" in columns_of(query, "lab_draw")
+        assert query("SELECT specimen FROM lab_draw") == [(None,), (None,)]
+        assert query("SELECT count(*) FROM lab_attachment") == [(0,)]
+        assert query("SELECT version_num FROM alembic_version") == [(TEST_REVISION,)]
+        assert query("PRAGMA integrity_check") == [("ok",)]
+        assert query("PRAGMA foreign_key_check") == []
+        assert query("PRAGMA foreign_keys") == [(1,)]  # back on for the app after the upgrade
+        backup = opened.backup_before_upgrade
+
+    assert backup is not None
+    assert list_backups(data_dir / "backups") == [backup]
+    assert integrity_ok(backup)
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    in_backup = partial(raw_query, backup)
+    assert snapshot(in_backup, columns) == REALISTIC_ROWS
+    assert in_backup("SELECT version_num FROM alembic_version") == [(FIRST_REVISION,)]
+    assert "specimen" not in columns_of(in_backup, "lab_draw")  # taken before the upgrade
+
+    with open_journal(data_dir, migrations=config) as reopened:  # up to date: no second backup
+        assert reopened.backup_before_upgrade is None
+        assert snapshot(partial(journal_query, reopened), columns) == REALISTIC_ROWS
+    assert list_backups(data_dir / "backups") == [backup]
+
+
+@pytest.mark.parametrize("recreate", ["auto", "always"])
+def test_failed_upgrade_leaves_the_file_exactly_as_it_was(
+    tmp_path: Path, data_dir: Path, umask_022: None, recreate: str
+) -> None:
+    database, columns = _old_journal_with_rows(data_dir)
+    before = dump(database)
+    versions = tmp_path / "versions"
+    body = ADD_SPECIMEN.format(recreate=recreate) + FAIL_HALFWAY
+    write_revision(versions, body, doc="add a column and a table, then fail")
+
+    with pytest.raises(MigrationFailedError, match="simulated failure"):
+        open_journal(data_dir, migrations=alembic_config(extra_versions=versions))
+
+    assert dump(database) == before  # schema, rows and alembic_version, statement for statement
+    assert raw_query(database, "SELECT version_num FROM alembic_version") == [(FIRST_REVISION,)]
+    (backup,) = list_backups(data_dir / "backups")
+    assert integrity_ok(backup)
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert snapshot(partial(raw_query, backup), columns) == REALISTIC_ROWS
+
+    with open_journal(data_dir) as opened:  # this build's own revisions: opens, nothing lost
+        assert snapshot(partial(journal_query, opened), columns) == REALISTIC_ROWS
+
+
+def test_an_upgrade_that_would_orphan_rows_is_rolled_back(tmp_path: Path, data_dir: Path) -> None:
+    """Foreign keys are off while revisions run (a table rebuild would otherwise cascade-delete
+    every child row), so ON DELETE CASCADE does not fire inside a migration. The check before
+    COMMIT makes sure no revision leaves rows pointing at nothing."""
+    database, _columns = _old_journal_with_rows(data_dir)
+    before = dump(database)
+    versions = tmp_path / "versions"
+    write_revision(versions, 'op.execute("DELETE FROM lab_draw WHERE id = 1")', doc="orphans")
+
+    with pytest.raises(MigrationFailedError, match=r"3 row\(s\) in lab_result"):
+        open_journal(data_dir, migrations=alembic_config(extra_versions=versions))
+
+    assert dump(database) == before
+
+
+def test_a_journal_from_a_newer_version_is_refused_untouched(data_dir: Path) -> None:
+    database = build_journal_at(data_dir)
+    insert_rows(database, REALISTIC_ROWS)
+    with raw_connection(database) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    long_ago = 1_600_000_000 * 10**9  # any write would move the mtime to now
+    os.utime(database, ns=(long_ago, long_ago))
+    digest = sha256(database)
+    listing = sorted(path.name for path in data_dir.iterdir())
+
+    for _attempt in range(2):  # the lock is released after a refusal: same answer again
+        with pytest.raises(JournalTooNewError, match="newer version") as refused:
+            open_journal(data_dir)
+        assert refused.value.revision == "9999_future"
+
+    assert sha256(database) == digest
+    assert database.stat().st_mtime_ns == long_ago
+    after = sorted(path.name for path in data_dir.iterdir())
+    assert after == sorted([*listing, "journal.lock"])  # only the lock: no backup, no -wal

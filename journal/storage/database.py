@@ -134,6 +134,11 @@ def open_journal(
     try:
         if exists and paths.database.stat().st_size == 0:
             raise JournalDamagedError(f"The journal file {paths.database} is empty.")
+        if exists and _is_foreign(paths.database):
+            raise JournalDamagedError(
+                f"{paths.database} holds a database that is not a Metabolic Journal. "
+                "It was not changed."
+            )
         engine = create_journal_engine(paths.database)
         config = migrations or alembic_config()
         try:
@@ -171,6 +176,30 @@ def open_journal(
             engine.dispose()
         lock.release()
         raise
+
+
+def _is_foreign(database: Path) -> bool:
+    """Another program's SQLite file: tables, but no schema version of ours.
+
+    Checked read-only and before our pragmas run, because switching a file to WAL rewrites
+    its header. Our own journals are always in WAL mode (header byte 18 is 2); only a file
+    in rollback mode needs the look inside.
+    """
+    with open(database, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00") or header[18] == 2:
+        return False
+    try:
+        connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        names = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+    return bool(names) and "alembic_version" not in names
 
 
 def _translate(exc: DBAPIError | sqlite3.Error, database: Path) -> StorageError:

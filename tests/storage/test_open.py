@@ -284,3 +284,25 @@ def test_opening_the_journal_clears_an_interrupted_import(data_dir: Path) -> Non
         with reopened.session() as session:
             statuses = set(session.scalars(select(ImportBatchRow.status)))
         assert statuses == {"complete"}
+
+
+def test_someone_elses_database_is_refused_untouched(tmp_path):
+    import hashlib
+    import sqlite3
+
+    from journal.storage.database import JournalDamagedError, open_journal
+
+    data_dir = tmp_path / "j"
+    data_dir.mkdir()
+    foreign = data_dir / "journal.sqlite3"
+    connection = sqlite3.connect(foreign)
+    connection.execute("CREATE TABLE recipes (name TEXT)")
+    connection.execute("INSERT INTO recipes VALUES ('soup')")
+    connection.commit()
+    connection.close()
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    import pytest
+
+    with pytest.raises(JournalDamagedError, match="not a Metabolic Journal"):
+        open_journal(data_dir)
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before

@@ -1,0 +1,1 @@
+"""Dialogs that add or edit one record at a time."""

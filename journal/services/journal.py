@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from journal.services.base import Clock, utc_now
 from journal.services.glucose import GlucoseService
 from journal.services.labs import LabService
+from journal.services.overview import OverviewService
 from journal.services.questions import QuestionService
 from journal.services.stats import StatsService
 from journal.services.training import TrainingService
@@ -25,3 +26,4 @@ class JournalServices:
         self.glucose = GlucoseService(session_factory, clock)
         self.questions = QuestionService(session_factory, clock)
         self.stats = StatsService(session_factory, clock)
+        self.overview = OverviewService(session_factory, clock)

@@ -1,0 +1,1 @@
+"""Qt item models over lists of journal records, filled by pages and never querying."""

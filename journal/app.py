@@ -11,16 +11,16 @@ from journal.paths import resolve_data_dir
 
 STYLE = """
 QLabel#pageTitle { font-size: 20pt; font-weight: 600; }
-QLabel#sectionTitle { font-size: 12pt; font-weight: 600; margin-top: 8px; }
+QLabel#sectionTitle { font-size: 12pt; font-weight: 600; }
 QLabel#cardValue { font-size: 18pt; font-weight: 600; }
-QLabel#cardCaption { color: palette(placeholder-text); }
-QLabel#footnote { color: palette(placeholder-text); }
+QLabel#cardCaption, QLabel#footnote { color: palette(placeholder-text); }
 QListWidget#sidebar { border: none; background: palette(alternate-base); padding-top: 12px;
                       font-size: 11pt; }
 QListWidget#sidebar::item { padding-left: 14px; border-radius: 6px; margin: 0 8px; }
 QListWidget#sidebar::item:selected { background: palette(highlight);
                                      color: palette(highlighted-text); }
 """
+DEMO_YEARS = 3
 
 
 def display_available() -> bool:
@@ -30,6 +30,11 @@ def display_available() -> bool:
     if sys.platform.startswith("linux") or "bsd" in sys.platform:
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
+
+
+def demo_dir_for(data_dir: Path) -> Path:
+    """The demo journal lives beside the user's, never inside it."""
+    return data_dir.with_name(data_dir.name + "-demo")
 
 
 def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | None = None) -> int:
@@ -44,12 +49,16 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
         return 2
 
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from journal.paths import JournalPaths
     from journal.services.journal import JournalServices
     from journal.storage.database import open_journal
+    from journal.ui.context import UiContext
     from journal.ui.events import Events
     from journal.ui.main_window import MainWindow
+    from journal.ui.preferences import Preferences
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -59,26 +68,71 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
     app.setDesktopFileName(APP_ID)
     app.setStyleSheet(STYLE)
 
+    def fail(message: str) -> int:
+        if screenshot:
+            print(f"{APP_NAME}: {message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, APP_NAME, message)
+        return 1
+
     target = resolve_data_dir(data_dir)
+    demo = False
+    if not JournalPaths(target).database.exists() and not screenshot:
+        choice = _welcome(str(target))
+        if choice is None:
+            return 0
+        if choice == "demo":
+            target, demo = demo_dir_for(target), True
     try:
         opened = open_journal(target)
     except Exception as exc:  # shown to the user, never a traceback
-        if screenshot:
-            print(f"{APP_NAME}: {exc}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, APP_NAME, str(exc))
-        return 1
+        return fail(str(exc))
 
     try:
-        window = MainWindow(JournalServices(opened.session_factory), Events(), str(target))
+        services = JournalServices(opened.session_factory)
+        if demo and opened.created:
+            _write_demo(services)
+        ctx = UiContext(services, Events(), QUndoStack(), Preferences(), str(target))
+        window = MainWindow(ctx, demo=demo)
         if page:
             window.show_page(page)
         window.show()
         if screenshot:
-            QTimer.singleShot(300, lambda: _save_and_quit(window, Path(screenshot)))
+            QTimer.singleShot(400, lambda: _save_and_quit(window, Path(screenshot)))
         return app.exec()
     finally:
         opened.close()
+
+
+def _welcome(data_dir: str) -> str | None:
+    from journal.ui.dialogs.welcome import WelcomeDialog
+
+    dialog = WelcomeDialog(data_dir)
+    if not dialog.exec():
+        return None
+    return str(dialog.choice)
+
+
+def _write_demo(services: object) -> None:
+    """Write the demo journal behind a progress dialog (a few seconds)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from journal.services.demo import generate_demo
+
+    progress = QProgressDialog("Writing a demo journal…", "", 0, 100)
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(0)
+    progress.show()
+
+    def step(phase: str, fraction: float) -> None:
+        progress.setLabelText(f"Writing a demo journal: {phase}…")
+        progress.setValue(int(fraction * 100))
+        QApplication.processEvents()
+
+    generate_demo(services, years=DEMO_YEARS, progress=step)  # type: ignore[arg-type]
+    progress.close()
 
 
 def _save_and_quit(window: object, path: Path) -> None:

@@ -1,38 +1,51 @@
-"""The main window: a sidebar of pages beside a stack that shows one page at a time."""
+"""The main window: sidebar of pages, menus with the platform's shortcuts, quick-add actions."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
+    QToolBar,
     QWidget,
 )
 
 from journal import APP_NAME, __version__
-from journal.services.journal import JournalServices
-from journal.ui.events import Events
+from journal.services.changes import Entity
+from journal.ui import entry_actions
+from journal.ui.context import UiContext
+from journal.ui.entry_actions import QUICK_ADD_KEYS
+from journal.ui.pages.glucose import GlucosePage
+from journal.ui.pages.lists import LabsPage, TrainingPage, WalksPage
 from journal.ui.pages.overview import OverviewPage
-from journal.ui.pages.simple import GlucosePage, LabsPage, SummaryPage, TrainingPage, WalksPage
+from journal.ui.pages.simple import SummaryPage
 
-PAGES = ("overview", "labs", "training", "walks", "glucose", "summary")
+PAGES: tuple[tuple[str, str], ...] = (
+    ("overview", "Overview"),
+    ("labs", "Labs"),
+    ("training", "Training"),
+    ("walks", "Walks"),
+    ("glucose", "Glucose"),
+    ("summary", "Visit summary"),
+)
+PREFERENCES_FALLBACK = "Ctrl+,"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: JournalServices, events: Events, data_dir: str) -> None:
+    def __init__(self, ctx: UiContext, *, demo: bool = False) -> None:
         super().__init__()
-        self.services = services
-        self.events = events
-        self.data_dir = data_dir
-        self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(QSize(900, 600))
-        self.resize(1200, 780)
+        self.ctx = ctx
+        self.demo = demo
+        self.setWindowTitle(f"{APP_NAME} — demo journal" if demo else APP_NAME)
+        self.setMinimumSize(QSize(960, 620))
+        self.resize(1240, 800)
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -41,28 +54,24 @@ class MainWindow(QMainWindow):
         self.sidebar.setSpacing(2)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {
-            "overview": OverviewPage(services, events),
-            "labs": LabsPage(services, events),
-            "training": TrainingPage(services, events),
-            "walks": WalksPage(services, events),
-            "glucose": GlucosePage(services, events),
-            "summary": SummaryPage(services, events),
+            "overview": OverviewPage(ctx),
+            "labs": LabsPage(ctx),
+            "training": TrainingPage(ctx),
+            "walks": WalksPage(ctx),
+            "glucose": GlucosePage(ctx),
+            "summary": SummaryPage(ctx.services, ctx.events),
         }
-        titles = {
-            "overview": "Overview",
-            "labs": "Labs",
-            "training": "Training",
-            "walks": "Walks",
-            "glucose": "Glucose",
-            "summary": "Visit summary",
-        }
-        for key in PAGES:
-            item = QListWidgetItem(titles[key])
+        for key, title in PAGES:
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(170, 36))
             self.sidebar.addItem(item)
             self.stack.addWidget(self.pages[key])
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._on_page_changed)
+        for page in self.pages.values():
+            selection_changed = getattr(page, "selection_changed", None)
+            if selection_changed is not None:  # Edit menu follows the visible page's selection
+                selection_changed.connect(self._update_edit_actions)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -71,41 +80,200 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.sidebar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
         self._build_menus()
-        self.statusBar().addWidget(QLabel(f"Journal: {data_dir}"))
-        self.show_page("overview")
+        self._build_toolbar()
+        location = QLabel(f"Journal: {ctx.data_dir}")
+        location.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(location)
+        if demo:
+            banner = QLabel("This is a demo journal, separate from your own.")
+            self.statusBar().addPermanentWidget(banner)
+        self._restore_state()
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def page_key(self) -> str:
+        return PAGES[max(self.sidebar.currentRow(), 0)][0]
 
     def show_page(self, key: str) -> None:
-        self.sidebar.setCurrentRow(PAGES.index(key) if key in PAGES else 0)
+        keys = [k for k, _ in PAGES]
+        self.sidebar.setCurrentRow(keys.index(key) if key in keys else 0)
+
+    def _on_page_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self._update_edit_actions()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)
+        elif shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(
+                f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            )
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions_by_name[name] = action
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        ctx = self.ctx
+        self._action(
+            "new",
+            "&New entry…",
+            self.new_entry,
+            QKeySequence.StandardKey.New,
+            "Add an entry of the kind shown on this page",
+        )
+        self._action(
+            "add_lab",
+            "Lab draw…",
+            lambda: entry_actions.new_lab_draw(ctx, self),
+            QUICK_ADD_KEYS[Entity.LAB_DRAW],
+            "Add the results of a blood test",
+        )
+        self._action(
+            "add_workout",
+            "Workout…",
+            lambda: entry_actions.new_workout(ctx, self),
+            QUICK_ADD_KEYS[Entity.WORKOUT],
+            "Log a workout",
+        )
+        self._action(
+            "add_walk",
+            "Walk after a meal…",
+            lambda: entry_actions.new_walk(ctx, self),
+            QUICK_ADD_KEYS[Entity.WALK],
+            "Log a walk after a meal",
+        )
+        self._action("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action("close", "&Close window", self.close, QKeySequence.StandardKey.Close)
+        undo = ctx.undo.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = ctx.undo.createRedoAction(self, "&Redo")
+        redo.setShortcuts(QKeySequence.StandardKey.Redo)
+        self.actions_by_name["undo"] = undo
+        self.actions_by_name["redo"] = redo
+        self._action("edit", "&Edit…", self.edit_selected)
+        # The tables handle Delete themselves; here the key is only shown in the menu, so that
+        # Delete typed into a search box never deletes rows.
+        self._action("delete", "&Delete", self.delete_selected, QKeySequence.StandardKey.Delete)
+        self.actions_by_name["delete"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        prefs_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self._action(
+            "preferences",
+            "&Preferences…",
+            self.open_preferences,
+            QKeySequence.StandardKey.Preferences if prefs_keys else PREFERENCES_FALLBACK,
+        )
+        self.actions_by_name["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
+        for i, (key, title) in enumerate(PAGES):
+            self._action(f"page_{key}", title, lambda k=key: self.show_page(k), f"Ctrl+{i + 1}")
+        self._action("about", f"&About {APP_NAME}", self.open_about)
+        self.actions_by_name["about"].setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_menus(self) -> None:
+        a = self.actions_by_name
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(a["new"])
+        add_menu = file_menu.addMenu("&Add")
+        for name in ("add_lab", "add_workout", "add_walk"):
+            add_menu.addAction(a[name])
+        file_menu.addSeparator()
+        file_menu.addAction(a["close"])
+        file_menu.addAction(a["quit"])
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(a["undo"])
+        edit_menu.addAction(a["redo"])
+        edit_menu.addSeparator()
+        edit_menu.addAction(a["edit"])
+        edit_menu.addAction(a["delete"])
+        edit_menu.addSeparator()
+        edit_menu.addAction(a["preferences"])
         view_menu = self.menuBar().addMenu("&View")
-        for i, key in enumerate(PAGES):
-            item = self.sidebar.item(i)
-            action = QAction(item.text(), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _=False, k=key: self.show_page(k))
-            view_menu.addAction(action)
+        for key, _ in PAGES:
+            view_menu.addAction(a[f"page_{key}"])
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction(f"&About {APP_NAME}", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu.addAction(a["about"])
 
-    def _about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(f"About {APP_NAME}")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            f"{APP_NAME} {__version__}\n\n"
-            f"Your journal is stored in:\n{self.data_dir}\n\n"
-            "Everything stays on this computer; the app never connects to the internet.\n\n"
-            "This journal is for learning about your own numbers. It shows values, ranges "
-            "and their sources; it does not diagnose anything. Talk with your physician "
-            "about what your results mean for you."
-        )
-        box.exec()
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Quick add")
+        toolbar.setObjectName("quickAdd")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addWidget(QLabel("  Add: "))
+        for name in ("add_lab", "add_workout", "add_walk"):
+            toolbar.addAction(self.actions_by_name[name])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _update_edit_actions(self) -> None:
+        page = self.stack.currentWidget()
+        has = getattr(page, "has_selection", None)
+        selected = bool(has()) if callable(has) else False
+        self.actions_by_name["delete"].setEnabled(selected)
+        self.actions_by_name["edit"].setEnabled(selected)
+
+    # --- slots ---------------------------------------------------------------------------
+
+    def new_entry(self) -> None:
+        key = self.page_key()
+        page = self.pages[key]
+        add = getattr(page, "add_new", None)
+        if callable(add):
+            add()
+        else:
+            entry_actions.new_lab_draw(self.ctx, self)
+
+    def edit_selected(self) -> None:
+        edit = getattr(self.stack.currentWidget(), "edit_selected", None)
+        if callable(edit):
+            edit()
+
+    def delete_selected(self) -> None:
+        delete = getattr(self.stack.currentWidget(), "delete_selected", None)
+        if callable(delete):
+            delete()
+
+    def open_preferences(self) -> None:
+        from journal.ui.dialogs.preferences import PreferencesDialog
+
+        PreferencesDialog(self.ctx.prefs, self).exec()
+
+    def open_about(self) -> None:
+        from journal.ui.dialogs.welcome import AboutDialog
+
+        AboutDialog(__version__, self.ctx.data_dir, self).exec()
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        settings = self.ctx.prefs.qsettings
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        page = settings.value("window/page", "overview")
+        self.show_page(str(page))
+
+    def save_state(self) -> None:
+        settings = self.ctx.prefs.qsettings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/page", self.page_key())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)

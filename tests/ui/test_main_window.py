@@ -1,54 +1,103 @@
-"""The first window: the sidebar's pages show what the journal holds."""
+"""The main window: pages, menus with standard shortcuts, quick-add, remembered state."""
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence, QUndoStack
+
 from journal.services.changes import Entity
+from journal.ui.context import UiContext
+from journal.ui.entry_actions import QUICK_ADD_KEYS
 from journal.ui.events import Events
 from journal.ui.main_window import PAGES, MainWindow
-from tests.factories import draw, workout
+from journal.ui.preferences import Preferences
+from tests.factories import draw, walk
 
 
-def test_sidebar_lists_every_page_and_switches(qtbot, services):
-    window = MainWindow(services, Events(), "/tmp/journal")
+@pytest.fixture
+def ctx(services, tmp_path):
+    prefs = Preferences(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    return UiContext(services, Events(), QUndoStack(), prefs, str(tmp_path / "journal"))
+
+
+def make(qtbot, ctx) -> MainWindow:
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
+    return window
+
+
+def test_sidebar_lists_every_page_and_switches(qtbot, ctx):
+    window = make(qtbot, ctx)
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
     assert titles == ["Overview", "Labs", "Training", "Walks", "Glucose", "Visit summary"]
     window.show_page("training")
     assert window.stack.currentWidget() is window.pages["training"]
     assert len(PAGES) == window.stack.count()
+    window.actions_by_name["page_walks"].trigger()
+    assert window.page_key() == "walks"
 
 
-def test_overview_empty_state_then_data_after_a_change(qtbot, services):
-    events = Events()
-    window = MainWindow(services, events, "/tmp/journal")
-    qtbot.addWidget(window)
+def test_quick_add_shortcuts_shadow_no_standard_shortcut(qtbot, ctx):
+    make(qtbot, ctx)
+    standard = {
+        binding.toString()
+        for key in QKeySequence.StandardKey
+        for binding in QKeySequence.keyBindings(key)
+    }
+    assert not set(QUICK_ADD_KEYS.values()) & standard
+
+
+def test_menus_carry_the_platform_shortcuts(qtbot, ctx):
+    window = make(qtbot, ctx)
+    a = window.actions_by_name
+    assert a["undo"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert a["quit"].shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+    assert a["add_walk"].shortcut() == QKeySequence(QUICK_ADD_KEYS[Entity.WALK])
+    menus = [m.title() for m in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))]
+    assert {"&File", "&Edit", "&View", "&Help"} <= set(menus)
+
+
+def test_undo_action_follows_the_stack_after_a_change(qtbot, ctx):
+    window = make(qtbot, ctx)
+    window.show_page("walks")
+    page = window.pages["walks"]
+    page.refresh()
+    ctx.events.publish(ctx.services.walks.add_walk(walk()))
+    page.table.selectRow(0)
+    assert window.actions_by_name["delete"].isEnabled()
+    window.delete_selected()
+    assert ctx.services.walks.count() == 0
+    assert window.actions_by_name["undo"].isEnabled()
+    window.actions_by_name["undo"].trigger()
+    assert ctx.services.walks.count() == 1
+
+
+def test_overview_shows_data_after_a_change(qtbot, ctx):
+    window = make(qtbot, ctx)
+    ctx.events.publish(ctx.services.labs.add_draw(draw()))
+    window.show()
     overview = window.pages["overview"]
-    assert "empty" in _texts(overview)
-    events.publish(services.labs.add_draw(draw()))
-    events.publish(services.training.add_workout(workout()))
-    text = _texts(overview)
-    assert "Latest results" in text and "HOMA-IR" in text
-    labs = window.pages["labs"]
-    assert labs.table.rowCount() == 1
-    assert "100 mg/dL" in [labs.table.item(0, c).text() for c in range(labs.table.columnCount())]
-
-
-def test_pages_ignore_changes_that_do_not_concern_them(qtbot, services):
-    events = Events()
-    window = MainWindow(services, events, "/tmp/journal")
-    qtbot.addWidget(window)
-    walks = window.pages["walks"]
-    calls = []
-    walks.refresh = lambda: calls.append(1)  # type: ignore[method-assign]
-    from journal.services.changes import Change
-
-    events.publish(Change.of(Entity.LAB_DRAW, added=[1]))
-    assert calls == []
-    events.publish(Change.of(Entity.WALK, added=[1]))
-    assert calls == [1]
-
-
-def _texts(widget) -> str:
     from PySide6.QtWidgets import QLabel
 
-    return " ".join(label.text() for label in widget.findChildren(QLabel))
+    text = " ".join(label.text() for label in overview.findChildren(QLabel))
+    assert "HOMA-IR" in text and "2.47" in text
+
+
+def test_window_remembers_the_last_page(qtbot, ctx):
+    window = make(qtbot, ctx)
+    window.show_page("glucose")
+    window.close()
+    again = make(qtbot, ctx)
+    assert again.page_key() == "glucose"
+
+
+def test_pages_ignore_changes_that_do_not_concern_them(qtbot, ctx):
+    window = make(qtbot, ctx)
+    walks = window.pages["walks"]
+    calls = []
+    walks.refresh = lambda *a, **k: calls.append(1)  # type: ignore[method-assign]
+    from journal.services.changes import Change
+
+    ctx.events.publish(Change.of(Entity.LAB_DRAW, added=[1]))
+    assert calls == []

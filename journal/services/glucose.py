@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import case, func, select
 
 from journal.domain.analytes import get_analyte
 from journal.domain.entities import GlucoseReading, GlucoseSource
@@ -95,7 +95,7 @@ class GlucoseService(Service):
         r = GlucoseReadingRow
         stmt = (
             select(r.id, r.at, r.value, r.unit, r.source, r.device, r.batch_id)
-            .where(_visible(), r.at >= start, r.at < end)
+            .where(repo.visible(GlucoseReadingRow.batch_id), r.at >= start, r.at < end)
             .order_by(r.at, r.id)
         )
         with self._read() as session:
@@ -114,7 +114,7 @@ class GlucoseService(Service):
 
     def latest_reading_at(self, before: datetime | None = None) -> datetime | None:
         """Time of the newest visible reading (strictly before `before`, if given), or None."""
-        stmt = select(GlucoseReadingRow.at).where(_visible())
+        stmt = select(GlucoseReadingRow.at).where(repo.visible(GlucoseReadingRow.batch_id))
         if before is not None:
             stmt = stmt.where(GlucoseReadingRow.at < before)
         stmt = stmt.order_by(GlucoseReadingRow.at.desc()).limit(1)
@@ -123,7 +123,7 @@ class GlucoseService(Service):
 
     def earliest_reading_at(self, since: datetime | None = None) -> datetime | None:
         """Time of the oldest visible reading (at or after `since`, if given), or None."""
-        stmt = select(GlucoseReadingRow.at).where(_visible())
+        stmt = select(GlucoseReadingRow.at).where(repo.visible(GlucoseReadingRow.batch_id))
         if since is not None:
             stmt = stmt.where(GlucoseReadingRow.at >= since)
         stmt = stmt.order_by(GlucoseReadingRow.at).limit(1)
@@ -139,7 +139,11 @@ class GlucoseService(Service):
         scaled = value * factor if unit == "mmol/L" else value / factor
         as_value = case((GlucoseReadingRow.unit == other, scaled), else_=value)
         stmt = select(func.count(), func.avg(as_value), func.min(as_value), func.max(as_value))
-        stmt = stmt.where(_visible(), GlucoseReadingRow.at >= start, GlucoseReadingRow.at < end)
+        stmt = stmt.where(
+            repo.visible(GlucoseReadingRow.batch_id),
+            GlucoseReadingRow.at >= start,
+            GlucoseReadingRow.at < end,
+        )
         with self._read() as session:
             n, mean, low, high = session.execute(stmt).one()
         return DayStats(day, int(n), mean, low, high, unit)
@@ -190,18 +194,6 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
     return start, end
-
-
-def _visible() -> ColumnElement[bool]:
-    """Readings typed in, or from an import that completed and was not undone.
-
-    `batch_id + 0` keeps SQLite off the batch_id index. Without it the planner answers "no batch
-    or a visible batch" by walking that index over every reading without a batch (a million on
-    a sensor-wearer's journal, ~100 ms) instead of the few hundred rows a day's time range
-    holds (< 1 ms).
-    """
-    batch = GlucoseReadingRow.batch_id
-    return batch.is_(None) | (batch + 0).in_(repo.VISIBLE_BATCH)
 
 
 def _normalized(reading: GlucoseReading) -> GlucoseReading:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from journal.domain.entities import (
     Fasting,
@@ -41,6 +41,16 @@ from journal.storage.models import (
 VISIBLE_BATCH = select(ImportBatchRow.id).where(
     ImportBatchRow.status == "complete", ImportBatchRow.undone.is_(False)
 )
+
+
+def visible(batch_id: InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
+    """Rows typed in, or from an import that completed and was not undone.
+
+    `batch_id + 0` keeps SQLite off the batch_id index. Without it the planner answers "no batch
+    or a visible batch" by walking that index over every row without a batch (a million
+    readings on a sensor-wearer's journal, ~100 ms) instead of using the time index.
+    """
+    return batch_id.is_(None) | (batch_id + 0).in_(VISIBLE_BATCH)
 
 
 # --- lab draws -----------------------------------------------------------------------------
@@ -100,9 +110,7 @@ def fill_draw_row(row: LabDrawRow, draw: LabDraw) -> None:
 
 
 def visible_draws() -> Select[LabDrawRow]:
-    return select(LabDrawRow).where(
-        (LabDrawRow.batch_id.is_(None)) | LabDrawRow.batch_id.in_(VISIBLE_BATCH)
-    )
+    return select(LabDrawRow).where(visible(LabDrawRow.batch_id))
 
 
 def list_draws(
@@ -175,20 +183,71 @@ def fill_workout_row(row: WorkoutRow, workout: Workout) -> None:
 
 
 def visible_workouts() -> Select[WorkoutRow]:
-    return select(WorkoutRow).where(
-        (WorkoutRow.batch_id.is_(None)) | WorkoutRow.batch_id.in_(VISIBLE_BATCH)
-    )
+    return select(WorkoutRow).where(visible(WorkoutRow.batch_id))
 
 
 def list_workouts(
     session: Session, start: datetime | None = None, end: datetime | None = None
 ) -> list[Workout]:
-    stmt = visible_workouts().order_by(WorkoutRow.started_at, WorkoutRow.id)
+    # Plain columns and one query for all sets, not ORM objects: a decade of workouts
+    # (~3,000) loads several times faster.
+    w = WorkoutRow
+    stmt = (
+        select(
+            w.id,
+            w.started_at,
+            w.duration_min,
+            w.kind,
+            w.activity,
+            w.rpe,
+            w.avg_hr,
+            w.max_hr,
+            w.distance_km,
+            w.energy_kcal,
+            w.notes,
+            w.source,
+            w.batch_id,
+        )
+        .where(visible(w.batch_id))
+        .order_by(w.started_at, w.id)
+    )
     if start is not None:
-        stmt = stmt.where(WorkoutRow.started_at >= start)
+        stmt = stmt.where(w.started_at >= start)
     if end is not None:
-        stmt = stmt.where(WorkoutRow.started_at < end)
-    return [workout_from_row(r) for r in session.scalars(stmt)]
+        stmt = stmt.where(w.started_at < end)
+    rows = session.execute(stmt).all()
+    sets: dict[int, list[ResistanceSet]] = {}
+    if rows:
+        s = ResistanceSetRow
+        set_stmt = select(s.workout_id, s.id, s.exercise, s.sets, s.reps, s.load, s.load_unit)
+        if start is not None or end is not None:
+            set_stmt = set_stmt.where(s.workout_id.in_([row[0] for row in rows]))
+        for wid, sid, exercise, n, reps, load, unit in session.execute(
+            set_stmt.order_by(s.workout_id, s.position)
+        ):
+            sets.setdefault(wid, []).append(
+                ResistanceSet(exercise, n, reps, load, LoadUnit(unit), id=sid)
+            )
+    kinds = {k.value: k for k in WorkoutKind}
+    return [
+        Workout(
+            id=row[0],
+            started_at=row[1],
+            duration_min=row[2],
+            kind=kinds[row[3]],
+            activity=row[4],
+            rpe=row[5],
+            avg_hr=row[6],
+            max_hr=row[7],
+            distance_km=row[8],
+            energy_kcal=row[9],
+            notes=row[10],
+            source=row[11],
+            batch_id=row[12],
+            sets=tuple(sets.get(row[0], ())),
+        )
+        for row in rows
+    ]
 
 
 # --- walks ---------------------------------------------------------------------------------
@@ -224,20 +283,53 @@ def fill_walk_row(row: PostMealWalkRow, walk: PostMealWalk) -> None:
 
 
 def visible_walks() -> Select[PostMealWalkRow]:
-    return select(PostMealWalkRow).where(
-        (PostMealWalkRow.batch_id.is_(None)) | PostMealWalkRow.batch_id.in_(VISIBLE_BATCH)
-    )
+    return select(PostMealWalkRow).where(visible(PostMealWalkRow.batch_id))
 
 
 def list_walks(
     session: Session, start: datetime | None = None, end: datetime | None = None
 ) -> list[PostMealWalk]:
-    stmt = visible_walks().order_by(PostMealWalkRow.started_at, PostMealWalkRow.id)
+    # Plain columns, not ORM objects: ten years of walks (~10,000) load in a third of the time.
+    w = PostMealWalkRow
+    stmt = (
+        select(
+            w.id,
+            w.meal,
+            w.meal_ended_at,
+            w.started_at,
+            w.duration_min,
+            w.kind,
+            w.pace_kmh,
+            w.distance_km,
+            w.notes,
+            w.source,
+            w.batch_id,
+        )
+        .where(visible(w.batch_id))
+        .order_by(w.started_at, w.id)
+    )
     if start is not None:
-        stmt = stmt.where(PostMealWalkRow.started_at >= start)
+        stmt = stmt.where(w.started_at >= start)
     if end is not None:
-        stmt = stmt.where(PostMealWalkRow.started_at < end)
-    return [walk_from_row(r) for r in session.scalars(stmt)]
+        stmt = stmt.where(w.started_at < end)
+    meals = {m.value: m for m in Meal}
+    kinds = {k.value: k for k in WalkKind}
+    return [
+        PostMealWalk(
+            id=row[0],
+            meal=meals[row[1]],
+            meal_ended_at=row[2],
+            started_at=row[3],
+            duration_min=row[4],
+            kind=kinds[row[5]],
+            pace_kmh=row[6],
+            distance_km=row[7],
+            notes=row[8],
+            source=row[9],
+            batch_id=row[10],
+        )
+        for row in session.execute(stmt)
+    ]
 
 
 # --- glucose -------------------------------------------------------------------------------
@@ -265,9 +357,7 @@ def fill_glucose_row(row: GlucoseReadingRow, reading: GlucoseReading) -> None:
 
 
 def visible_glucose() -> Select[GlucoseReadingRow]:
-    return select(GlucoseReadingRow).where(
-        (GlucoseReadingRow.batch_id.is_(None)) | GlucoseReadingRow.batch_id.in_(VISIBLE_BATCH)
-    )
+    return select(GlucoseReadingRow).where(visible(GlucoseReadingRow.batch_id))
 
 
 def list_glucose(session: Session, start: datetime, end: datetime) -> list[GlucoseReading]:

@@ -141,3 +141,23 @@ def test_deleted_records_restore_with_their_ids(services):
     kept = services.glucose.readings_between(NOW - timedelta(days=1), NOW)
     services.glucose.delete_readings([rid])
     assert services.glucose.add_readings(kept).added[Entity.GLUCOSE] == (rid,)
+
+
+def test_lists_return_exactly_what_get_returns(services):
+    sets = (ResistanceSet("Squat", 3, 8, 60.0), ResistanceSet("Press", 3, 10, 25.0))
+    ids = services.training.add_workouts(
+        [
+            workout(NOW - timedelta(days=3), kind=WorkoutKind.RESISTANCE, sets=sets),
+            workout(NOW - timedelta(days=2), notes="Easy ride", distance_km=12.5),
+            workout(NOW - timedelta(days=1), kind=WorkoutKind.COMBINED, sets=sets[:1]),
+        ]
+    ).added[Entity.WORKOUT]
+    listed = services.training.list_workouts()
+    assert listed == [services.training.get_workout(i) for i in ids]
+    window = services.training.list_workouts(NOW - timedelta(days=2, hours=1), NOW)
+    assert [w.id for w in window] == list(ids[1:])
+    assert window[1].sets == listed[2].sets
+    walk_ids = services.walks.add_walks(
+        [walk(NOW - timedelta(days=d), notes=f"day {d}", pace_kmh=5.0) for d in (2, 1)]
+    ).added[Entity.WALK]
+    assert services.walks.list_walks() == [services.walks.get_walk(i) for i in walk_ids]

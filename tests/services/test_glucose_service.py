@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 
 from journal.domain.entities import GlucoseSource
 from journal.services.changes import Entity
-from journal.services.glucose import _visible
 from journal.storage.models import GlucoseReadingRow, ImportBatchRow
+from journal.storage.repositories import visible
 from tests.factories import reading
 
 DAY = datetime(2026, 11, 10, tzinfo=UTC)
@@ -92,7 +92,9 @@ def test_day_queries_walk_the_time_index(journal):
     # With "batch_id IS NULL OR batch_id IN (...)" SQLite chose the batch_id index and read
     # every typed-in or sensor reading (100 ms on a million); a day must use the time range.
     stmt = select(GlucoseReadingRow.id).where(
-        _visible(), GlucoseReadingRow.at >= DAY, GlucoseReadingRow.at < DAY + timedelta(days=1)
+        visible(GlucoseReadingRow.batch_id),
+        GlucoseReadingRow.at >= DAY,
+        GlucoseReadingRow.at < DAY + timedelta(days=1),
     )
     compiled = stmt.compile(
         dialect=journal.session_factory.kw["bind"].dialect,

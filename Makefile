@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 XVFB_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 fonts-dejavu-core
 
-.PHONY: run test lint unit xvfb demo clean
+.PHONY: run test lint unit xvfb demo screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ unit: $(VENV)/.installed-test
 # A ten-year demo journal in ./demo-journal (never your own journal).
 demo: $(VENV)/.installed
 	$(VENV)/bin/metabolic-journal demo --data-dir demo-journal --years 10
+
+# Every page and dialog of a demo journal, rendered into docs/screenshots/ on a virtual screen.
+screenshots: $(VENV)/.installed xvfb
+	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

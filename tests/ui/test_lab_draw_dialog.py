@@ -489,3 +489,14 @@ def test_drawn_at_is_stored_as_the_local_time_typed(qtbot, make_dialog, services
     (saved,) = services.labs.list_draws()
     assert saved.drawn_at == datetime(2024, 3, 14, 7, 45).astimezone()
     assert saved.drawn_at.astimezone(UTC) == datetime(2024, 3, 14, 7, 45).astimezone(UTC)
+
+
+def test_a_value_that_looks_like_the_other_unit_feeds_no_live_index(qtbot, services):
+    dialog = LabDrawDialog(services)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.row("glucose").value, "94")
+    qtbot.keyClicks(dialog.row("insulin").value, "10")
+    qtbot.keyClicks(dialog.row("triglycerides").value, "1.9")  # mmol/L typed as mg/dL
+    assert "not computable" in dialog.indices_text()[IndexKey.TYG].lower()
+    dialog.row("triglycerides").unit.setCurrentText("mmol/L")
+    assert dialog.indices_text()[IndexKey.TYG].startswith("8.")

@@ -841,7 +841,11 @@ class LabDrawDialog(QDialog):
             label.setForegroundRole(role)
 
     def _draft_results(self) -> list[LabResult]:
-        """What could be saved right now; a value that cannot be saved feeds no index."""
+        """What could be saved right now.
+
+        A value that cannot be saved, or that looks like the other unit (TG 1.9 "mg/dL"),
+        feeds no index: a typo must not show up as a calculated number.
+        """
         results = []
         for row in self.rows:
             try:
@@ -851,7 +855,8 @@ class LabDrawDialog(QDialog):
             if value is None:
                 continue
             unit = row.current_unit()
-            if check_value(row.key, value, unit).verdict is not Verdict.IMPOSSIBLE:
+            verdict = check_value(row.key, value, unit)
+            if verdict.verdict is not Verdict.IMPOSSIBLE and verdict.suggested_unit is None:
                 results.append(LabResult(row.key, value, unit))
         return results
 

@@ -1,0 +1,117 @@
+"""Render every page and dialog of a demo journal to docs/screenshots/ (run under Xvfb)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette, QUndoStack
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from journal import __version__
+from journal.app import STYLE
+from journal.domain.entities import WorkoutKind
+from journal.services.demo import generate_demo
+from journal.services.journal import JournalServices
+from journal.storage.database import open_journal
+from journal.ui.context import UiContext
+from journal.ui.dialogs.lab_draw import LabDrawDialog
+from journal.ui.dialogs.preferences import PreferencesDialog
+from journal.ui.dialogs.walk import WalkDialog
+from journal.ui.dialogs.welcome import AboutDialog, WelcomeDialog
+from journal.ui.dialogs.workout import WorkoutDialog
+from journal.ui.events import Events
+from journal.ui.main_window import PAGES, MainWindow
+from journal.ui.preferences import Preferences
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def settle(app: QApplication, widget: QWidget) -> None:
+    widget.show()
+    for _ in range(5):
+        app.processEvents()
+
+
+def save(app: QApplication, widget: QWidget, name: str) -> None:
+    settle(app, widget)
+    path = OUT / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path.relative_to(OUT.parent.parent)}")
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.WindowText, "#e8eaed"),
+        (QPalette.ColorRole.Base, "#17181a"),
+        (QPalette.ColorRole.AlternateBase, "#2a2b2e"),
+        (QPalette.ColorRole.Text, "#e8eaed"),
+        (QPalette.ColorRole.Button, "#2d2e31"),
+        (QPalette.ColorRole.ButtonText, "#e8eaed"),
+        (QPalette.ColorRole.Highlight, "#3d7bd9"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.PlaceholderText, "#a0a4a8"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    app.setStyleSheet(STYLE)
+    work = Path(tempfile.mkdtemp(prefix="journal-shots-"))
+    opened = open_journal(work / "demo")
+    try:
+        services = JournalServices(opened.session_factory)
+        generate_demo(services, years=3, seed=1)
+        prefs = Preferences(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+        ctx = UiContext(services, Events(), QUndoStack(), prefs, str(Path.home() / "journal"))
+        window = MainWindow(ctx)
+        window.resize(1240, 800)
+        for key, _title in PAGES:
+            window.show_page(key)
+            save(app, window, f"page-{key}")
+
+        draws = services.labs.list_draws()
+        save(app, LabDrawDialog(services, draw=draws[-1]), "dialog-lab-draw-edit")
+        new_draw = LabDrawDialog(services)
+        settle(app, new_draw)
+        QTest.keyClicks(new_draw.row("glucose").value, "94")
+        QTest.keyClicks(new_draw.row("insulin").value, "11.2")
+        QTest.keyClicks(new_draw.row("triglycerides").value, "1.9")  # mmol/L typed as mg/dL
+        new_draw.row("hdl").value.setFocus()  # leaving the field shows the unit suggestion
+        save(app, new_draw, "dialog-lab-draw-new")
+        strength = next(
+            w
+            for w in reversed(services.training.list_workouts())
+            if w.kind is WorkoutKind.RESISTANCE and w.sets
+        )
+        save(app, WorkoutDialog(services, workout=strength), "dialog-workout")
+        save(app, WalkDialog(services), "dialog-walk")
+        save(app, PreferencesDialog(prefs), "dialog-preferences")
+        save(app, WelcomeDialog(ctx.data_dir), "dialog-welcome")
+        save(app, AboutDialog(__version__, ctx.data_dir), "dialog-about")
+
+        window.close()
+        app.setPalette(dark_palette())
+        dark = MainWindow(ctx)
+        dark.resize(1240, 800)
+        dark.show_page("overview")
+        save(app, dark, "page-overview-dark")
+        dark.close()
+    finally:
+        opened.close()
+    return 0
+
+
+if __name__ == "__main__":
+    os.umask(0o077)
+    raise SystemExit(main())

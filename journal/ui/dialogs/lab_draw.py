@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -43,6 +42,7 @@ from journal.domain.units import UnitSystem
 from journal.services.changes import Change
 from journal.services.errors import FieldError, NotFoundError, ValidationError
 from journal.services.journal import JournalServices
+from journal.ui.widgets.forms import ask_save_anyway
 
 FLAGS: tuple[tuple[str, str], ...] = (
     ("N", "Normal"),
@@ -1014,17 +1014,7 @@ class LabDrawDialog(QDialog):
 
     def _confirm(self, text: str) -> bool:
         """Ask before saving unusual values; tests replace this to answer for the user."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unusual values")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(text)
-        save = box.addButton("Save anyway", QMessageBox.ButtonRole.AcceptRole)
-        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        return box.clickedButton() is save
+        return ask_save_anyway(self, "Unusual values", text)
 
 
 def _already_saved(row: ResultRow, check: _RowCheck) -> bool:

@@ -6,12 +6,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +26,30 @@ from journal.domain.walks import DEFAULT_TARGET_DELAY_MIN, guess_meal
 from journal.services.changes import Change, Entity
 from journal.services.errors import NotFoundError, ValidationError
 from journal.services.journal import JournalServices
+from journal.ui.widgets.forms import (
+    WARNING_STYLE,
+    DateTimeEdit,
+    error_label,
+    field_box,
+    from_qdatetime,
+    hint_label,
+    plain_label,
+    same_minute,
+    sentence,
+    to_qdatetime,
+)
+
+# How each field the service names is called in a sentence shown to the user.
+FIELD_NAMES = {
+    "meal": "The meal",
+    "meal_ended_at": "The meal's end time",
+    "started_at": "The walk's start time",
+    "duration_min": "Duration",
+    "kind": "The kind of walk",
+    "pace_kmh": "Pace",
+    "distance_km": "Distance",
+    "notes": "The note",
+}
 
 MEALS: tuple[tuple[str, Meal], ...] = (
     ("Breakfast", Meal.BREAKFAST),
@@ -53,112 +74,6 @@ PACES: tuple[tuple[str, float | None], ...] = (
 DEFAULT_PACE = 5.0
 DEFAULT_DURATION_MIN = 15
 DEFAULT_MEAL_GAP = timedelta(minutes=10)
-
-# How each field the service names is called in a sentence shown to the user.
-FIELD_NAMES = {
-    "meal": "The meal",
-    "meal_ended_at": "The meal's end time",
-    "started_at": "The walk's start time",
-    "duration_min": "Duration",
-    "kind": "The kind of walk",
-    "pace_kmh": "Pace",
-    "distance_km": "Distance",
-    "notes": "The note",
-}
-ERROR_STYLE = "color: #b3261e;"
-# A live warning is amber, so it reads apart from the red message a failed save leaves.
-WARNING_STYLE = "color: #8a4b00;"
-
-
-def datetime_format() -> str:
-    """The locale's short date and time, with a weekday and a four-digit year."""
-    locale = QLocale()
-    if locale.language() == QLocale.Language.C:
-        return "ddd d MMM yyyy  HH:mm"
-    date_format = locale.dateFormat(QLocale.FormatType.ShortFormat)
-    if "yyyy" not in date_format:
-        # A two-digit year makes the edit guess the century; four digits never do.
-        date_format = date_format.replace("yy", "yyyy")
-    return f"ddd {date_format}  {locale.timeFormat(QLocale.FormatType.ShortFormat)}"
-
-
-class DateTimeEdit(QDateTimeEdit):
-    """A date-time field that Tab leaves, like every other field in a form.
-
-    QDateTimeEdit's Tab steps through its five sections first, which turns a form into a maze for
-    keyboard users; the sections stay reachable with Left/Right and by typing.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDisplayFormat(datetime_format())
-        self.setCalendarPopup(True)
-
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, forward)
-
-
-def to_qdatetime(value: datetime) -> QDateTime:
-    local = value.astimezone()
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-
-
-def from_qdatetime(value: QDateTime) -> datetime:
-    # toPython() is naive local wall time; astimezone() reads a naive value as local time.
-    naive: datetime = value.toPython()
-    return naive.replace(second=0, microsecond=0).astimezone()
-
-
-def same_minute(a: datetime, b: datetime) -> bool:
-    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
-
-
-# Labels here never word-wrap: a wrapping label inside a form layout is given too little height
-# and gets clipped. Messages are short, and a longer one widens the dialog instead.
-
-
-def plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
-def hint_label(text: str) -> QLabel:
-    """Secondary text: muted like placeholder text, which (unlike disabled text) stays legible."""
-    label = plain_label(text)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-def error_label() -> QLabel:
-    label = plain_label()
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
-
-
-def field_box(widget: QWidget, *below: QWidget, shown: QWidget | None = None) -> QWidget:
-    """The field column of a form row: the input, then any lines under it (hint, error)."""
-    box = QWidget()
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    top = shown or widget
-    # Numbers keep their natural width at the left; text, choices and times fill the row.
-    narrow = isinstance(top, QAbstractSpinBox) and not isinstance(top, QDateTimeEdit)
-    column.addWidget(top, 0, Qt.AlignmentFlag.AlignLeft if narrow else Qt.AlignmentFlag(0))
-    for line in below:
-        column.addWidget(line)
-    return box
-
-
-def sentence(field: str, message: str, names: dict[str, str]) -> str:
-    name = names.get(field)
-    # Service messages read as the end of a sentence ("is required"); others get a colon.
-    joins = message.startswith(("is ", "must ", "needs ", "contains "))
-    text = message if not name else f"{name} {message}" if joins else f"{name}: {message}"
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else f"{text}."
 
 
 def format_minutes(minutes: int) -> str:

@@ -33,7 +33,7 @@ from journal.services.changes import Change, Entity
 from journal.services.errors import NotFoundError, ValidationError
 from journal.services.journal import JournalServices
 from journal.services.training import RPE_WORDS
-from journal.ui.dialogs.walk import (
+from journal.ui.widgets.forms import (
     DateTimeEdit,
     error_label,
     field_box,

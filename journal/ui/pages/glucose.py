@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -62,6 +61,7 @@ from journal.ui.models.glucose import (
     in_unit,
 )
 from journal.ui.undo import AddCommand, DeleteCommand
+from journal.ui.widgets.forms import ask_save_anyway
 
 # Time in range (clinical.md §5.2): each unit has its own published bounds, and a reading is
 # compared in the unit it was recorded in, so 10.0 mmol/L (180.2 mg/dL) counts as in range.
@@ -335,17 +335,7 @@ class GlucosePage(QWidget):
 
     def _confirm(self, text: str) -> bool:
         """Ask before saving an unusual value; tests replace this to answer for the user."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unusual glucose value")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(text)
-        save = box.addButton("Save anyway", QMessageBox.ButtonRole.AcceptRole)
-        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        return box.clickedButton() is save
+        return ask_save_anyway(self, "Unusual glucose value", text)
 
     # --- building --------------------------------------------------------------------------
 

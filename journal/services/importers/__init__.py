@@ -1,0 +1,189 @@
+"""What every importer shares: its error, the receipt, bounded line reading and format sniffing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TextIO
+
+__all__ = [
+    "DEXCOM",
+    "LIBREVIEW",
+    "MAX_LINE_CHARS",
+    "MAX_ROWS",
+    "ImportCancelledError",
+    "ImportFormatError",
+    "LineGuard",
+    "ParseLog",
+    "Receipt",
+    "Rejection",
+    "detect_format",
+]
+
+DEXCOM = "dexcom-clarity-csv"
+LIBREVIEW = "libreview-csv"
+
+# A real CGM export line is under 300 characters; 64 KiB leaves room for long notes and still
+# bounds the memory one hostile line can take.
+MAX_LINE_CHARS = 64 * 1024
+# Physical lines one CSV record may span (quoted notes with line breaks); an unclosed quote
+# would otherwise swallow the rest of the file as one field.
+MAX_LINES_PER_RECORD = 16
+# A decade of 5-minute readings is about 1.05 million rows; five times that is not an export.
+MAX_ROWS = 5_000_000
+# Rejections listed one by one in a receipt; the count beyond stays exact.
+MAX_LISTED_REJECTIONS = 1_000
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Cancel = Callable[[], bool]
+
+
+class ImportFormatError(ValueError):
+    """The file cannot be imported at all; nothing was written. The message names file and line."""
+
+
+class ImportCancelledError(Exception):
+    """The user cancelled an import; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One record left out of an import, where it was and why."""
+
+    location: str  # "line 57"
+    reason: str  # "glucose value 'abc' is not a number"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+def _empty_counts() -> Mapping[str, int]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What one import did: added per kind, duplicates skipped, rejections, assumptions made.
+
+    `rejected` lists at most MAX_LISTED_REJECTIONS entries; `rejected_count` is the exact total.
+    `not_imported` counts records of kinds the importer does not take (insulin, food, alerts).
+    """
+
+    file_name: str
+    format: str
+    added: Mapping[str, int] = field(default_factory=_empty_counts)
+    duplicates: int = 0
+    rejected: tuple[Rejection, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    batch_id: int | None = None
+    already_imported: bool = False
+    rejected_count: int = 0
+    not_imported: Mapping[str, int] = field(default_factory=_empty_counts)
+
+    @property
+    def total_added(self) -> int:
+        return sum(self.added.values())
+
+    def lines(self) -> list[str]:
+        """The receipt as plain text lines, for the CLI and the import dialog."""
+        if self.already_imported:
+            return [f"{self.file_name}: already imported (batch {self.batch_id}); nothing added."]
+        added = ", ".join(f"{n:,} {kind}" for kind, n in self.added.items()) or "nothing"
+        out = [
+            f"{self.file_name} ({self.format}): added {added}; "
+            f"{self.duplicates:,} skipped as duplicates; {self.rejected_count:,} rejected."
+        ]
+        out.extend(f"  rejected {r}" for r in self.rejected)
+        if self.rejected_count > len(self.rejected):
+            out.append(f"  … and {self.rejected_count - len(self.rejected):,} more rejected")
+        if self.not_imported:
+            kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(self.not_imported.items()))
+            out.append(f"  not imported (not glucose readings): {kinds}")
+        out.extend(f"  assumed: {a}" for a in self.assumptions)
+        return out
+
+
+class ParseLog:
+    """Collects what a parser left out and assumed, while its readings are being streamed."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.rejections: list[Rejection] = []
+        self.rejected_count = 0
+        self.not_imported: Counter[str] = Counter()
+        self.assumptions: list[str] = []
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejections) < MAX_LISTED_REJECTIONS:
+            self.rejections.append(Rejection(f"line {line}", reason))
+
+    def skip(self, kind: str) -> None:
+        self.not_imported[kind] += 1
+
+    def assume(self, text: str) -> None:
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def error(self, line: int, what: str) -> ImportFormatError:
+        return ImportFormatError(f"{self.file_name}, line {line}: {what}")
+
+
+class LineGuard:
+    """Feeds a csv.reader physical lines, refusing overlong lines, runaway records and huge files.
+
+    Reads with readline(limit), so a file with no line breaks costs at most MAX_LINE_CHARS of
+    memory before it is refused. `record_start` is set by the caller after each record.
+    """
+
+    def __init__(self, handle: TextIO, log: ParseLog, max_lines: int = 2 * MAX_ROWS) -> None:
+        self._handle = handle
+        self._log = log
+        self._max_lines = max_lines
+        self.line = 0
+        self.chars = 0
+        self.record_start = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            text = self._handle.readline(MAX_LINE_CHARS + 1)
+            if not text:
+                return
+            self.line += 1
+            self.chars += len(text)
+            if len(text) > MAX_LINE_CHARS:
+                raise self._log.error(
+                    self.line, f"the line is longer than {MAX_LINE_CHARS // 1024} KiB; "
+                    "this is not a CGM export (or it is damaged)"
+                )
+            if self.line - self.record_start > MAX_LINES_PER_RECORD:
+                raise self._log.error(
+                    self.record_start + 1,
+                    f"a quoted field runs over more than {MAX_LINES_PER_RECORD} lines "
+                    "(an unclosed quote?)",
+                )
+            if self.line > self._max_lines:
+                raise self._log.error(
+                    self.line, f"the file has more than {self._max_lines:,} lines; too large"
+                )
+            yield text
+
+
+def detect_format(path: Path) -> str | None:
+    """Sniff a file's first few KiB (never its name) for a CGM export we read, or None."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16 * 1024)
+    except OSError:
+        return None
+    text = head.decode("utf-8-sig", errors="replace").lower()
+    first_lines = text.splitlines()[:3]
+    for line in first_lines:
+        if "timestamp (yyyy-mm-ddthh:mm:ss)" in line and "event type" in line:
+            return DEXCOM
+        if "device timestamp" in line and "record type" in line:
+            return LIBREVIEW
+    return None

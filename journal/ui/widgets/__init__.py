@@ -1,0 +1,1 @@
+"""Small widgets and form helpers shared by pages and dialogs."""

@@ -100,3 +100,69 @@ def test_gui_without_display_explains_instead_of_aborting(tmp_path):
     assert proc.returncode == 2
     assert "display" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _independent_indices(draw) -> dict[str, float | None]:
+    """The clinical reference's formulas, written again from scratch to check the app."""
+    fasting = draw.fasting.value == "yes"
+    values = {}
+    for r in draw.results:
+        v, u = r.value, r.unit
+        if r.analyte == "glucose":
+            values["g"] = v if u == "mg/dL" else v * 18.016
+            values["g_unit"] = u
+            values["g_raw"] = v
+        elif r.analyte == "insulin":
+            values["i"] = v if u == "µIU/mL" else v / 6.0
+        elif r.analyte == "triglycerides":
+            values["tg"] = v if u == "mg/dL" else v * 88.57
+            values["tg_si"] = u == "mmol/L"
+            values["tg_raw"] = v
+        elif r.analyte == "hdl":
+            values["hdl"] = v if u == "mg/dL" else v * 38.67
+            values["hdl_si"] = u == "mmol/L"
+            values["hdl_raw"] = v
+    out: dict[str, float | None] = dict.fromkeys(("homa_ir", "homa_b", "quicki", "tyg", "tg_hdl"))
+    if fasting and "g" in values and "i" in values:
+        if values["g_unit"] == "mmol/L":
+            out["homa_ir"] = values["g_raw"] * values["i"] / 22.5
+            out["homa_b"] = (
+                20 * values["i"] / (values["g_raw"] - 3.5) if values["g_raw"] > 3.5 else None
+            )
+        else:
+            out["homa_ir"] = values["g"] * values["i"] / 405
+            out["homa_b"] = 360 * values["i"] / (values["g"] - 63) if values["g"] > 63 else None
+        out["quicki"] = 1 / (math.log10(values["i"]) + math.log10(values["g"]))
+    if fasting and "g" in values and "tg" in values:
+        out["tyg"] = math.log(values["tg"] * values["g"] / 2)
+    if "tg" in values and "hdl" in values:
+        if values["tg_si"] and values["hdl_si"]:
+            out["tg_hdl"] = values["tg_raw"] / values["hdl_raw"]
+        else:
+            out["tg_hdl"] = values["tg"] / values["hdl"]
+    return out
+
+
+def test_indices_json_matches_the_formulas_for_every_demo_draw(tmp_path, capsys):
+    from journal.services.demo import generate_demo
+
+    data_dir = tmp_path / "demo"
+    with open_journal(data_dir) as opened:
+        services = JournalServices(opened.session_factory)
+        generate_demo(services, years=4, seed=3, glucose_days=2)
+        draws = services.labs.list_draws()
+    assert main(["indices", "--json", "--data-dir", str(data_dir)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == len(draws) >= 14
+    computed = 0
+    for row, d in zip(rows, draws, strict=True):
+        assert row["drawn_at"] == d.drawn_at.isoformat()
+        expected = _independent_indices(d)
+        for key, value in expected.items():
+            got = row["indices"][key]["value"]
+            if value is None:
+                assert got is None and row["indices"][key]["reason"], (d.drawn_at, key)
+            else:
+                assert got == pytest.approx(value, rel=1e-9), (d.drawn_at, key)
+                computed += 1
+    assert computed > 40

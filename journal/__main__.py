@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run an integrity check of the journal")
     _add_data_dir(check, top=False)
+
+    imports = commands.add_parser(
+        "import", help="import sensor glucose exports (Dexcom Clarity, LibreView CSV)"
+    )
+    _add_data_dir(imports, top=False)
+    imports.add_argument("files", nargs="+", metavar="FILE", help="files to import")
     return parser
 
 
@@ -73,7 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from journal.app import run_gui
 
             return run_gui(args.data_dir, screenshot=args.screenshot, page=args.page)
-        handler = {"demo": cmd_demo, "indices": cmd_indices, "stats": cmd_stats, "check": cmd_check}
+        handler = {
+            "demo": cmd_demo,
+            "indices": cmd_indices,
+            "stats": cmd_stats,
+            "check": cmd_check,
+            "import": cmd_import,
+        }
         return handler[args.command](args)
     except CliError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
@@ -215,6 +227,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  - {problem}")
     return 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from journal.localzone import local_zone
+    from journal.services.importers import ImportCancelledError, ImportFormatError
+
+    zone = local_zone()
+    status = 0
+    with _open(args, create=True) as opened:
+        services = _services(opened)
+        for name in args.files:
+            try:
+                receipt, _change = services.imports.import_file(Path(name), tz=zone)
+            except (ImportFormatError, ImportCancelledError) as exc:
+                print(f"{PROG}: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            print("\n".join(receipt.lines()))
+    return status
 
 
 if __name__ == "__main__":

@@ -166,3 +166,18 @@ def test_indices_json_matches_the_formulas_for_every_demo_draw(tmp_path, capsys)
                 assert got == pytest.approx(value, rel=1e-9), (d.drawn_at, key)
                 computed += 1
     assert computed > 40
+
+
+def test_import_prints_a_receipt_and_refuses_unknown_files(tmp_path, capsys):
+    data = Path(__file__).parent / "data" / "cgm"
+    sample = sorted(data.glob("*libre*"))[0]
+    stray = tmp_path / "notes.txt"
+    stray.write_text("hello\n")
+    code = main(["import", "--data-dir", str(tmp_path / "j"), str(sample), str(stray)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "added" in captured.out and sample.name in captured.out
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and "notes.txt" in err[0]
+    assert main(["import", "--data-dir", str(tmp_path / "j"), str(sample)]) == 0
+    assert "already imported" in capsys.readouterr().out

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from journal.services.base import Clock, utc_now
 from journal.services.glucose import GlucoseService
+from journal.services.imports import ImportService
 from journal.services.labs import LabService
 from journal.services.overview import OverviewService
 from journal.services.questions import QuestionService
@@ -27,3 +28,4 @@ class JournalServices:
         self.questions = QuestionService(session_factory, clock)
         self.stats = StatsService(session_factory, clock)
         self.overview = OverviewService(session_factory, clock)
+        self.imports = ImportService(session_factory, clock)

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QApplication
 import journal.ui.pages.glucose as glucose_page
 from journal.domain.entities import GlucoseSource
 from journal.domain.units import MG_DL, MMOL_L
+from journal.localzone import local_zone
 from journal.services.changes import Change, Entity
 from journal.services.glucose import day_bounds
 from journal.ui.context import UiContext
 from journal.ui.events import Events
 from journal.ui.models.glucose import SENSOR_DELETE_HINT, GlucoseTableModel
-from journal.ui.pages.glucose import GlucosePage, local_zone, parse_glucose
+from journal.ui.pages.glucose import GlucosePage, parse_glucose
 from journal.ui.preferences import Preferences
 from tests.factories import reading
 

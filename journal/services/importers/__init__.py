@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TextIO
+from typing import BinaryIO
 
 __all__ = [
     "DEXCOM",
@@ -135,11 +135,13 @@ class ParseLog:
 class LineGuard:
     """Feeds a csv.reader physical lines, refusing overlong lines, runaway records and huge files.
 
-    Reads with readline(limit), so a file with no line breaks costs at most MAX_LINE_CHARS of
-    memory before it is refused. `record_start` is set by the caller after each record.
+    Reads bytes with readline(limit), so a file with no line breaks costs at most MAX_LINE_CHARS
+    of memory before it is refused, and decodes each line itself (UTF-8, a leading BOM dropped)
+    so that a decoding error names its line. `record_start` is set by the caller after each
+    record.
     """
 
-    def __init__(self, handle: TextIO, log: ParseLog, max_lines: int = 2 * MAX_ROWS) -> None:
+    def __init__(self, handle: BinaryIO, log: ParseLog, max_lines: int = 2 * MAX_ROWS) -> None:
         self._handle = handle
         self._log = log
         self._max_lines = max_lines
@@ -149,15 +151,16 @@ class LineGuard:
 
     def __iter__(self) -> Iterator[str]:
         while True:
-            text = self._handle.readline(MAX_LINE_CHARS + 1)
-            if not text:
+            raw = self._handle.readline(MAX_LINE_CHARS + 1)
+            if not raw:
                 return
             self.line += 1
-            self.chars += len(text)
-            if len(text) > MAX_LINE_CHARS:
+            self.chars += len(raw)
+            if len(raw) > MAX_LINE_CHARS:
                 raise self._log.error(
-                    self.line, f"the line is longer than {MAX_LINE_CHARS // 1024} KiB; "
-                    "this is not a CGM export (or it is damaged)"
+                    self.line,
+                    f"the line is longer than {MAX_LINE_CHARS // 1024} KiB; "
+                    "this is not a CGM export (or it is damaged)",
                 )
             if self.line - self.record_start > MAX_LINES_PER_RECORD:
                 raise self._log.error(
@@ -169,6 +172,14 @@ class LineGuard:
                 raise self._log.error(
                     self.line, f"the file has more than {self._max_lines:,} lines; too large"
                 )
+            if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise self._log.error(
+                    self.line, "is not UTF-8 text (is this a CSV export?)"
+                ) from exc
             yield text
 
 

@@ -71,8 +71,8 @@ ERROR_COLOUR = "#b3261e"
 WARNING_COLOUR = "#8a4b00"
 EMPTY_JOURNAL_TEXT = (
     "No glucose readings yet.\n\n"
-    "Add a finger-stick reading with the form on the right. Importing a sensor's (CGM) "
-    "export is not available yet."
+    "Add a finger-stick reading with the form on the right. A Dexcom Clarity or LibreView "
+    "export can be imported with the command metabolic-journal import FILE."
 )
 FIELD_NAMES = {"at": "The time", "value": "The value", "unit": "The unit", "device": "The meter"}
 

@@ -1,0 +1,1 @@
+"""Charts drawn with pyqtgraph, on screen and as static images for reports."""

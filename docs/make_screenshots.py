@@ -79,6 +79,11 @@ def main() -> int:
         for key, _title in PAGES:
             window.show_page(key)
             save(app, window, f"page-{key}")
+        window.show_page("labs")
+        labs = window.pages["labs"]
+        labs.show_trends()  # type: ignore[attr-defined]
+        save(app, window, "page-labs-trends")
+        labs.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
 
         draws = services.labs.list_draws()
         save(app, LabDrawDialog(services, draw=draws[-1]), "dialog-lab-draw-edit")

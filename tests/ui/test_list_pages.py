@@ -418,3 +418,27 @@ def test_context_menu_offers_edit_delete_and_add(qtbot, ctx):
     assert texts == ["Edit…", "Delete", "", "Add workout…"]
     assert all(a.isEnabled() for a in menu.actions())
     menu.close()
+
+
+def test_labs_trends_tab_charts_the_draws_and_follows_changes(qtbot, ctx):
+    from datetime import timedelta
+
+    from journal.ui.pages.lists import LabsPage
+    from tests.factories import NOW, draw
+
+    ctx.services.labs.add_draw(draw(NOW - timedelta(days=200)))
+    page = LabsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.chart is None  # nothing charted until someone looks
+    page.show_trends()
+    assert page.chart is not None
+    glucose = next(s for s in page.chart.series if s.key == "glucose")
+    assert [p.value for p in glucose.points] == [100]
+    ctx.events.publish(ctx.services.labs.add_draw(draw(NOW - timedelta(days=20))))
+    glucose = next(s for s in page.chart.series if s.key == "glucose")
+    assert len(glucose.points) == 2
+    ctx.prefs.set("units/system", "si")
+    glucose = next(s for s in page.chart.series if s.key == "glucose")
+    assert glucose.unit == "mmol/L"
+    assert glucose.points[0].value == pytest.approx(100 / 18.016)

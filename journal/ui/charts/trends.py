@@ -39,7 +39,9 @@ _FASTING_TEXT: Final = {Fasting.YES: "yes", Fasting.NO: "no", Fasting.UNKNOWN: "
 _LEVEL_ORDER: Final = tuple(Level)
 _POINT_SIZE: Final = 9
 _SCREEN_DPI: Final = 96.0
-_MAX_NAMED_CHANGES: Final = 4
+# Lab names on the change lines collide as soon as two changes are close; the hover read-out
+# names the lab instead, and the legend explains the dashed line.
+_MAX_NAMED_CHANGES: Final = 0
 
 ClickHandler = Callable[[Any, Any, Any], None]
 
@@ -311,6 +313,15 @@ class MarkerTrendChart(QWidget):
         charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.addLayout(self._toggles)
         charts_layout.addWidget(self._view, 1)
+        # The notes are long; folded away by default they leave the plots room to breathe.
+        self._notes_button = QToolButton()
+        self._notes_button.setText("About these bands and notes")
+        self._notes_button.setCheckable(True)
+        self._notes_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._notes_button.setArrowType(Qt.ArrowType.RightArrow)
+        self._notes_button.toggled.connect(self._show_notes)
+        self._notes.setVisible(False)
+        charts_layout.addWidget(self._notes_button, 0, Qt.AlignmentFlag.AlignLeft)
         charts_layout.addWidget(self._notes)
         self._empty = QLabel(EMPTY_TEXT)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -362,6 +373,12 @@ class MarkerTrendChart(QWidget):
 
     def empty_text(self) -> str:
         return self._empty.text()
+
+    def _show_notes(self, shown: bool) -> None:
+        self._notes.setVisible(shown)
+        self._notes_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
 
     def notes_text(self) -> str:
         return self._notes.text()

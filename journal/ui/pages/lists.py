@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import (
     QDate,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +48,9 @@ from journal.ui.models.tables import (
     WalkTableModel,
     WorkoutTableModel,
 )
+
+if TYPE_CHECKING:
+    from journal.ui.charts.trends import MarkerTrendChart
 
 SEARCH_PLACEHOLDER = "Search notes, lab, activity…"
 NO_MATCH_TEXT = "Nothing matches the search"
@@ -509,6 +513,61 @@ class LabsPage(RecordListPage):
     ADD_TEXT = "Add lab draw"
     EMPTY_TEXT = "No lab results yet. Add your latest blood test with Add lab draw ({key})."
     NEW_ACTION, EDIT_ACTION, DELETE_ACTION = "new_lab_draw", "edit_lab_draw", "delete_lab_draws"
+
+    TREND_KEYS: ClassVar[tuple[str, ...]] = ("glucose", "hba1c", "homa_ir", "tg_hdl")
+
+    def _build(self) -> None:
+        super()._build()
+        # Results and their trends side by side as tabs: the chart is built only when first
+        # shown, and redrawn only when its tab is visible.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.stack)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, "Results")
+        self.chart: MarkerTrendChart | None = None  # built on first view
+        self._chart_holder = QWidget()
+        QVBoxLayout(self._chart_holder).setContentsMargins(0, 8, 0, 0)
+        self.tabs.addTab(self._chart_holder, "Trends")
+        self.tabs.setTabToolTip(1, "Glucose, HbA1c, HOMA-IR and TG:HDL over time")
+        layout.addWidget(self.tabs, 1)
+        self._chart_dirty = True
+        self.tabs.currentChanged.connect(lambda _index: self._update_chart())
+        self.ctx.prefs.changed.connect(self._on_preference)
+
+    def show_trends(self) -> None:
+        self.tabs.setCurrentIndex(1)
+
+    def _update_state(self) -> None:
+        super()._update_state()
+        self._chart_dirty = True
+        if hasattr(self, "tabs") and self.tabs.currentIndex() == 1:
+            self._update_chart()
+
+    def _on_preference(self, key: str) -> None:
+        if key in ("units/system", "profile/sex"):
+            self._chart_dirty = True
+            self._update_chart()
+
+    def _update_chart(self) -> None:
+        if self.tabs.currentIndex() != 1 or not self._chart_dirty:
+            return
+        self.ensure_loaded()
+        if self.chart is None:
+            # pyqtgraph loads only when someone first looks at a chart, not at start-up.
+            from journal.ui.charts.trends import MarkerTrendChart
+
+            self.chart = MarkerTrendChart()
+            self.chart.setAccessibleName("Lab marker trends")
+            self.chart.point_clicked.connect(self._edit)
+            holder_layout = self._chart_holder.layout()
+            assert holder_layout is not None
+            holder_layout.addWidget(self.chart)
+        self._chart_dirty = False
+        draws = sorted(self.model.records(), key=lambda d: d.drawn_at)
+        prefs = self.ctx.prefs
+        self.chart.set_draws(draws, self.TREND_KEYS, system=prefs.unit_system, sex=prefs.sex)
 
     def make_model(self) -> RecordTableModel:
         return LabDrawTableModel(self)

@@ -1,0 +1,169 @@
+"""Data for the training consistency chart: heat-map cells, weekly series, month labels, callout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from journal.domain.coverage import (
+    DEFAULT_WINDOW,
+    CoverageReport,
+    DayCoverage,
+    WeekSummary,
+    coverage_report,
+    daily_coverage,
+    sessions_from_workouts,
+    weekly_summary,
+)
+from journal.domain.entities import Workout
+
+_DAY = timedelta(days=1)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Two month labels closer than this many week columns would overlap.
+_MIN_LABEL_GAP = 3
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One day of the calendar heat map: column = week index, row = weekday (0 = Monday)."""
+
+    column: int
+    row: int
+    coverage: DayCoverage
+    future: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingConsistency:
+    """Everything the training consistency chart draws, for `weeks` Monday-to-Sunday weeks."""
+
+    first_monday: date
+    today: date
+    cells: tuple[HeatCell, ...]
+    weeks: tuple[WeekSummary, ...]
+    report: CoverageReport
+    month_labels: tuple[tuple[int, str], ...]
+    callout: str
+    # Per week, share of it covered; the current week only up to the end of today, so that the
+    # days still to come do not read as a drop.
+    coverage_shares: tuple[float, ...]
+
+    @property
+    def has_sessions(self) -> bool:
+        return any(w.sessions for w in self.weeks)
+
+
+def _local_midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
+def first_monday(today: date, weeks: int) -> date:
+    """The Monday of the first of `weeks` weeks whose last one contains `today`."""
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+
+
+def month_labels(first: date, weeks: int) -> list[tuple[int, str]]:
+    """(column, label) for each week column holding a month's 1st; January names its year.
+
+    The first column is labelled with its Monday's month unless a 1st follows too closely.
+    """
+    labels: list[tuple[int, str]] = []
+    for column in range(weeks):
+        monday = first + timedelta(weeks=column)
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            if day.day == 1:
+                labels.append((column, _month_name(day)))
+                break
+    if not labels or labels[0][0] >= _MIN_LABEL_GAP:
+        labels.insert(0, (0, _month_name(first)))
+    return labels
+
+
+def _month_name(day: date) -> str:
+    name = _MONTHS[day.month - 1]
+    return f"{name} {day.year}" if day.month == 1 else name
+
+
+def _day_month(day: date, *, year: bool) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def date_span_text(start: date, end: date) -> str:
+    """ "12–15 Mar", "28 Feb – 3 Mar", "30 Dec 2025 – 2 Jan 2026", or "12 Mar" for one day."""
+    if start == end:
+        return _day_month(start, year=False)
+    if start.year != end.year:
+        return f"{_day_month(start, year=True)} – {_day_month(end, year=True)}"
+    if start.month != end.month:
+        return f"{_day_month(start, year=False)} – {_day_month(end, year=False)}"
+    return f"{start.day}–{_day_month(end, year=False)}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def callout_text(report: CoverageReport, tz: tzinfo) -> str:
+    """ "Longest gap: 3.5 days (12–15 Mar) · Current streak: 19 days, 9 sessions"."""
+    if report.longest_gap_start is None or report.longest_gap_end is None:
+        gap = "Longest gap: none"
+    else:
+        days = report.longest_gap / _DAY
+        start = report.longest_gap_start.astimezone(tz)
+        end = report.longest_gap_end.astimezone(tz)
+        # A gap ending at midnight ended with the day before.
+        last = (end - timedelta(microseconds=1)).date()
+        if report.longest_gap_end >= report.period_end.astimezone(UTC):
+            span = f"since {_day_month(start.date(), year=False)}"
+        else:
+            span = date_span_text(start.date(), max(last, start.date()))
+        gap = f"Longest gap: {days:.1f} days ({span})"
+    streak = report.streak
+    if streak.active:
+        current = (
+            f"Current streak: {_plural(round(streak.days), 'day')}, "
+            f"{_plural(streak.sessions, 'session')}"
+        )
+    elif report.days_since_last is not None:
+        current = f"Current streak: none (last session {report.days_since_last:.1f} days ago)"
+    else:
+        current = "Current streak: none"
+    return f"{gap} · {current}"
+
+
+def training_consistency(
+    workouts: Sequence[Workout],
+    *,
+    tz: tzinfo,
+    today: date,
+    weeks: int = 26,
+    window: timedelta = DEFAULT_WINDOW,
+) -> TrainingConsistency:
+    """The last `weeks` local weeks up to the end of `today`; later days are marked future."""
+    first = first_monday(today, weeks)
+    last_monday = first + timedelta(weeks=weeks - 1)
+    sessions = sessions_from_workouts(workouts)
+    days = daily_coverage(sessions, first, last_monday + timedelta(days=6), tz, window=window)
+    cells = tuple(
+        HeatCell(column=k // 7, row=k % 7, coverage=day, future=day.day > today)
+        for k, day in enumerate(days)
+    )
+    end = _local_midnight(today + _DAY, tz)
+    report = coverage_report(sessions, _local_midnight(first, tz), end, window=window, now=end)
+    summaries = weekly_summary(workouts, first, last_monday, tz, window=window)
+    this_week = coverage_report(sessions, _local_midnight(last_monday, tz), end, window=window)
+    shares = [w.coverage_share for w in summaries[:-1]] + [this_week.share]
+    return TrainingConsistency(
+        first_monday=first,
+        today=today,
+        cells=cells,
+        weeks=tuple(summaries),
+        report=report,
+        month_labels=tuple(month_labels(first, weeks)),
+        callout=callout_text(report, tz),
+        coverage_shares=tuple(shares),
+    )

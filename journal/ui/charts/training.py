@@ -1,0 +1,475 @@
+"""Training consistency: coverage heat map, weekly coverage, minutes, strength days and load."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Final
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from journal.domain.coverage import (
+    DEFAULT_WINDOW,
+    GUIDELINE_STRENGTH_DAYS,
+    GUIDELINE_WEEKLY_MINUTES,
+)
+from journal.domain.entities import Workout, WorkoutKind
+from journal.domain.training_charts import HeatCell, TrainingConsistency, training_consistency
+from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
+
+EMPTY_TEXT: Final = (
+    "No workouts yet.\n"
+    "Log a workout and this page shows how consistently your sessions cover the week."
+)
+_SCREEN_DPI: Final = 96.0
+_AXIS_WIDTH: Final = 64
+_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Kinds are told apart by shape as well as colour, so the marks survive any colour vision.
+_KIND_STYLE: Final = {
+    WorkoutKind.AEROBIC: ("blue", "o", "●"),
+    WorkoutKind.RESISTANCE: ("vermillion", "s", "■"),
+    WorkoutKind.HIIT: ("reddish_purple", "t1", "▲"),
+    WorkoutKind.COMBINED: ("orange", "d", "◆"),
+    WorkoutKind.OTHER: ("black", "+", "+"),
+}
+_KIND_NAMES: Final = {
+    WorkoutKind.AEROBIC: "aerobic",
+    WorkoutKind.RESISTANCE: "resistance",
+    WorkoutKind.HIIT: "HIIT",
+    WorkoutKind.COMBINED: "combined",
+    WorkoutKind.OTHER: "other",
+}
+_COVERAGE_HUE: Final = "bluish_green"
+
+
+def kind_colour(kind: WorkoutKind, pal: ChartPalette) -> QColor:
+    name = _KIND_STYLE[kind][0]
+    if name == "blue" and pal.dark:  # dark blue sinks into a dark background
+        name = "sky_blue"
+    if name == "black":  # "other" must stay visible on a dark background
+        return QColor(pal.muted)
+    return QColor(OKABE_ITO[name])
+
+
+def coverage_colour(fraction: float, pal: ChartPalette) -> QColor:
+    """The heat-map shade: background for none, full bluish green for a wholly covered day."""
+    hue = QColor(OKABE_ITO[_COVERAGE_HUE])
+    bg = pal.background
+    # Any coverage at all is visibly different from none.
+    a = 0.0 if fraction <= 0 else 0.15 + 0.85 * min(1.0, fraction)
+    return QColor.fromRgbF(
+        hue.redF() * a + bg.redF() * (1 - a),
+        hue.greenF() * a + bg.greenF() * (1 - a),
+        hue.blueF() * a + bg.blueF() * (1 - a),
+    )
+
+
+def cell_text(cell: HeatCell) -> str:
+    """The hover read-out for one heat-map day."""
+    day = cell.coverage
+    lines = [f"{day.day:%a %d %b %Y}"]
+    if cell.future:
+        lines.append("still to come")
+        return "\n".join(lines)
+    lines.append(f"{day.covered_fraction:.0%} covered by a session window")
+    if day.sessions:
+        kinds = ", ".join(_KIND_NAMES[k] for k in WorkoutKind if k in day.kinds)
+        plural = "" if day.sessions == 1 else "s"
+        lines.append(f"{day.sessions} session{plural} ({kinds}), {day.minutes:.0f} min")
+    return "\n".join(lines)
+
+
+def _week_ticks(data: TrainingConsistency) -> list[tuple[float, str]]:
+    count = len(data.weeks)
+    step = max(1, round(count / 8))
+    ticks: list[tuple[float, str]] = []
+    for k in range(0, count, step):
+        monday = data.first_monday + timedelta(weeks=k)
+        ticks.append((float(k), f"{monday.day} {monday:%b}"))
+    return ticks
+
+
+def _style_axes(plot: pg.PlotItem, pal: ChartPalette) -> None:
+    for name in ("left", "bottom", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(pal.muted))
+        axis.setTextPen(pg.mkPen(pal.foreground))
+    plot.getAxis("left").setWidth(_AXIS_WIDTH)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+
+
+def _new_plot(
+    layout: pg.GraphicsLayout, row: int, title: str, unit: str, pal: ChartPalette
+) -> pg.PlotItem:
+    plot = layout.addPlot(row=row, col=0)
+    plot.setTitle(f"<b>{html.escape(title)}</b>", color=pal.foreground.name(), size="9pt")
+    plot.titleLabel.setAttr("justify", "left")
+    plot.setLabel("left", html.escape(unit), color=pal.muted.name())
+    plot.showGrid(x=False, y=True, alpha=0.12)
+    _style_axes(plot, pal)
+    plot.getAxis("bottom").setStyle(showValues=False)
+    return plot
+
+
+def _guide_line(plot: pg.PlotItem, y: float, pal: ChartPalette) -> None:
+    # Unlabelled: the plot title names the guideline, and a label would hide the bars under it.
+    line = pg.InfiniteLine(
+        pos=y, angle=0, pen=pg.mkPen(pal.foreground, width=1.5, style=Qt.PenStyle.DashLine)
+    )
+    line.setZValue(5)
+    plot.addItem(line)
+
+
+class _HeatMap:
+    """Keeps the day squares square, and their glyphs inside them, as the view is resized."""
+
+    def __init__(self, plot: pg.PlotItem, squares: pg.ScatterPlotItem, glyphs: Sequence[Any]):
+        self._plot = plot
+        self._squares = squares
+        self._glyphs = list(glyphs)
+        plot.getViewBox().sigResized.connect(self.update)
+        plot.getViewBox().sigXRangeChanged.connect(self.update)
+
+    def update(self, *_args: object) -> None:
+        vb = self._plot.getViewBox()
+        width, height = vb.width(), vb.height()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        cell = min(width / (x1 - x0), height / (y1 - y0))
+        self._squares.setSize(max(3.0, cell * 0.86))
+        for glyph in self._glyphs:
+            glyph.setSize(max(3.0, cell * 0.5))
+
+
+def _add_heat_map(
+    layout: pg.GraphicsLayout,
+    row: int,
+    data: TrainingConsistency,
+    pal: ChartPalette,
+    interactive: bool,
+) -> tuple[pg.PlotItem, _HeatMap]:
+    plot = layout.addPlot(row=row, col=0)
+    plot.setTitle(
+        "<b>Days covered by a session window</b>", color=pal.foreground.name(), size="9pt"
+    )
+    plot.titleLabel.setAttr("justify", "left")
+    _style_axes(plot, pal)
+    plot.showAxis("top")
+    plot.getAxis("bottom").setStyle(showValues=False)
+    plot.getAxis("bottom").setPen(pg.mkPen(None))
+    plot.getAxis("left").setTicks([[(6.0 - k, _WEEKDAYS[k]) for k in (0, 2, 4, 6)], []])
+    plot.getAxis("top").setTicks([[(float(c), label) for c, label in data.month_labels], []])
+    plot.getAxis("top").setPen(pg.mkPen(None))
+    plot.setYRange(-0.55, 6.55, padding=0)
+
+    cells = list(data.cells)
+    outline = QColor(pal.foreground)
+    outline.setAlpha(45)
+    # Days still to come are only hinted at, so they do not read as uncovered days.
+    faint = QColor(pal.foreground)
+    faint.setAlpha(12)
+    brushes = [
+        pg.mkBrush(None if c.future else coverage_colour(c.coverage.covered_fraction, pal))
+        for c in cells
+    ]
+    pens = [pg.mkPen(faint if c.future else outline, width=1) for c in cells]
+    squares = pg.ScatterPlotItem(
+        x=np.array([c.column for c in cells], dtype=float),
+        y=np.array([6 - c.row for c in cells], dtype=float),
+        data=cells,
+        symbol="s",
+        size=12,
+        brush=brushes,
+        pen=pens,
+        hoverable=interactive,
+        tip=(lambda x, y, data: cell_text(data)) if interactive else None,
+    )
+    plot.addItem(squares)
+
+    glyphs: list[pg.ScatterPlotItem] = []
+    for kind in WorkoutKind:
+        marked = [c for c in cells if kind in c.coverage.kinds]
+        if not marked:
+            continue
+        # Up to five kinds share a day; each takes its own spot so none hides another.
+        order = list(WorkoutKind)
+        xs, ys = [], []
+        for c in marked:
+            kinds = [k for k in order if k in c.coverage.kinds]
+            spread = (kinds.index(kind) - (len(kinds) - 1) / 2) * 0.26
+            xs.append(c.column + spread)
+            ys.append(6 - c.row)
+        glyph = pg.ScatterPlotItem(
+            x=np.array(xs, dtype=float),
+            y=np.array(ys, dtype=float),
+            symbol=_KIND_STYLE[kind][1],
+            size=6,
+            brush=pg.mkBrush(kind_colour(kind, pal)),
+            pen=pg.mkPen(pal.background, width=1),
+        )
+        glyph.setZValue(2)
+        plot.addItem(glyph)
+        glyphs.append(glyph)
+    return plot, _HeatMap(plot, squares, glyphs)
+
+
+def _heat_legend_html(data: TrainingConsistency, pal: ChartPalette) -> str:
+    parts = []
+    for fraction, text in ((0.0, "none"), (0.5, "half"), (1.0, "all day")):
+        colour = coverage_colour(fraction, pal).name()
+        if fraction == 0:
+            colour = pal.muted.name()
+            parts.append(f'<span style="color:{colour}">□</span>&nbsp;{text}')
+        else:
+            parts.append(f'<span style="color:{colour}">■</span>&nbsp;{text}')
+    shown = {k for c in data.cells for k in c.coverage.kinds} or {WorkoutKind.AEROBIC}
+    kinds = []
+    for kind in WorkoutKind:
+        if kind in shown:
+            colour = kind_colour(kind, pal).name()
+            glyph = _KIND_STYLE[kind][2]
+            kinds.append(f'<span style="color:{colour}">{glyph}</span>&nbsp;{_KIND_NAMES[kind]}')
+    hours = data.report.window.total_seconds() / 3600
+    return (
+        f"Covered ({hours:.0f} h after each session): "
+        + " ".join(parts)
+        + " &nbsp;·&nbsp; Sessions: "
+        + " &nbsp;".join(kinds)
+    )
+
+
+def _bars(x: np.ndarray[Any, Any], heights: Sequence[float], colour: QColor, **kw: Any) -> Any:
+    return pg.BarGraphItem(
+        x=x, height=np.array(heights, dtype=float), width=0.7, brush=pg.mkBrush(colour), **kw
+    )
+
+
+def build_training_plots(
+    layout: pg.GraphicsLayout, data: TrainingConsistency, pal: ChartPalette, interactive: bool
+) -> tuple[list[pg.PlotItem], _HeatMap]:
+    """Callout, heat map and the four weekly plots into `layout`; the same for screen and print."""
+    weeks = data.weeks
+    x = np.arange(len(weeks), dtype=float)
+    callout = pg.LabelItem(
+        f"<b>{html.escape(data.callout)}</b>",
+        justify="left",
+        size="10pt",
+        color=pal.foreground.name(),
+    )
+    layout.addItem(callout, row=0, col=0)
+    heat, keeper = _add_heat_map(layout, 1, data, pal, interactive)
+    legend = pg.LabelItem(
+        _heat_legend_html(data, pal), justify="left", size="8pt", color=pal.foreground.name()
+    )
+    layout.addItem(legend, row=2, col=0)
+
+    share = _new_plot(layout, 3, "Share of each week covered", "covered (%)", pal)
+    shares = np.array(data.coverage_shares, dtype=float) * 100
+    green = QColor(OKABE_ITO[_COVERAGE_HUE])
+    share.addItem(
+        pg.PlotDataItem(
+            x=x,
+            y=shares,
+            pen=pg.mkPen(green, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=pg.mkBrush(green),
+            symbolPen=pg.mkPen(None),
+            antialias=True,
+        )
+    )
+    # Room beyond 0 and 100 so the axis keeps both end labels.
+    share.setYRange(-12, 112, padding=0)
+    share.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (0.0, 50.0, 100.0)], []])
+
+    minutes = _new_plot(
+        layout,
+        4,
+        f"Minutes by kind (dashed: {GUIDELINE_WEEKLY_MINUTES} min/week guideline)",
+        "min/week",
+        pal,
+    )
+    base = np.zeros(len(weeks))
+    for kind in WorkoutKind:
+        heights = [w.minutes_by_kind.get(kind, 0.0) for w in weeks]
+        if not any(heights):
+            continue
+        minutes.addItem(
+            _bars(x, heights, kind_colour(kind, pal), y0=base.copy(), pen=pg.mkPen(None))
+        )
+        base += np.array(heights, dtype=float)
+    _guide_line(minutes, GUIDELINE_WEEKLY_MINUTES, pal)
+    minutes.setYRange(
+        0, max(float(base.max(initial=0.0)), GUIDELINE_WEEKLY_MINUTES) * 1.1, padding=0
+    )
+
+    strength = _new_plot(
+        layout,
+        5,
+        f"Muscle-strengthening days (dashed: {GUIDELINE_STRENGTH_DAYS} days/week guideline)",
+        "days/week",
+        pal,
+    )
+    days = [float(w.resistance_days) for w in weeks]
+    strength.addItem(_bars(x, days, kind_colour(WorkoutKind.RESISTANCE, pal), pen=pg.mkPen(None)))
+    _guide_line(strength, GUIDELINE_STRENGTH_DAYS, pal)
+    top = max(max(days, default=0.0), GUIDELINE_STRENGTH_DAYS + 1.0)
+    strength.setYRange(0, top + 0.3, padding=0)
+    strength.getAxis("left").setTicks([[(float(v), str(v)) for v in range(int(top) + 1)], []])
+
+    unrated = sum(w.sessions_without_rpe for w in weeks)
+    load_title = "Training load (session RPE × minutes)"
+    if unrated:
+        load_title += f"; {unrated} session{'s' if unrated > 1 else ''} without RPE not counted"
+    load = _new_plot(layout, 6, load_title, "load (AU)", pal)
+    load.addItem(_bars(x, [w.load for w in weeks], pal.muted, pen=pg.mkPen(None)))
+    load.setYRange(0, max(max((w.load for w in weeks), default=0.0), 1.0) * 1.1, padding=0)
+    bottom = load.getAxis("bottom")
+    bottom.setStyle(showValues=True)
+    bottom.setTicks([_week_ticks(data), []])
+    load.setLabel("bottom", "week starting (Monday)", color=pal.muted.name())
+
+    plots = [heat, share, minutes, strength, load]
+    for plot in plots[1:]:
+        plot.setXLink(heat)
+    heat.setXRange(-0.6, len(weeks) - 0.4, padding=0)
+    # The heat map has seven rows to show; the weekly plots share the rest.
+    for row, stretch in ((1, 8), (3, 4), (4, 5), (5, 4), (6, 5)):
+        layout.layout.setRowStretchFactor(row, stretch)
+    return plots, keeper
+
+
+class TrainingConsistencyChart(QWidget):
+    """The Training page's consistency chart: a coverage heat map over weekly small multiples.
+
+    Give it the workouts with `set_workouts`; it shows the last `weeks` weeks up to `today`.
+    """
+
+    def __init__(self, parent: QWidget | None = None, palette: ChartPalette | None = None) -> None:
+        super().__init__(parent)
+        self._fixed_palette = palette
+        self._data: TrainingConsistency | None = None
+        self._plots: list[pg.PlotItem] = []
+        self._keeper: _HeatMap | None = None
+        self._view = pg.GraphicsLayoutWidget()
+        self._empty = QLabel(EMPTY_TEXT)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._empty)
+        self._stack.addWidget(self._view)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._stack)
+        self._stack.setCurrentWidget(self._empty)
+
+    def set_workouts(
+        self,
+        workouts: Sequence[Workout],
+        *,
+        window: timedelta = DEFAULT_WINDOW,
+        tz: tzinfo,
+        weeks: int = 26,
+        today: date | None = None,
+    ) -> None:
+        """Chart the `weeks` weeks up to `today` (default: today in `tz`)."""
+        day = today if today is not None else datetime.now(tz).date()
+        self._view.clear()
+        self._plots, self._keeper = [], None
+        if not workouts:
+            self._data = None
+            self._stack.setCurrentWidget(self._empty)
+            return
+        self._data = training_consistency(workouts, tz=tz, today=day, weeks=weeks, window=window)
+        pal = self._fixed_palette or chart_palette(self.palette())
+        self._view.setBackground(pal.background)
+        self._plots, self._keeper = build_training_plots(self._view.ci, self._data, pal, True)
+        self._stack.setCurrentWidget(self._view)
+
+    @property
+    def data(self) -> TrainingConsistency | None:
+        return self._data
+
+    @property
+    def plots(self) -> tuple[pg.PlotItem, ...]:
+        return tuple(self._plots)
+
+    def callout_text(self) -> str:
+        return "" if self._data is None else self._data.callout
+
+    def showing_empty_state(self) -> bool:
+        return self._stack.currentWidget() is self._empty
+
+    def empty_text(self) -> str:
+        return self._empty.text()
+
+
+def render_training_consistency(
+    workouts: Sequence[Workout],
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    tz: tzinfo,
+    weeks: int = 26,
+    today: date | None = None,
+    width_px: int,
+    height_px: int,
+    dpi: float = _SCREEN_DPI,
+    palette: ChartPalette | None = None,
+) -> QImage:
+    """The same chart as `TrainingConsistencyChart`, drawn into an image; prints light colours.
+
+    Laid out at screen scale and drawn scaled up, so text keeps its point size at `dpi`.
+    """
+    pal = palette or print_palette()
+    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
+    image.fill(pal.background)
+    scale = dpi / _SCREEN_DPI
+    logical = QRectF(0, 0, width_px / scale, height_px / scale)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if not workouts:
+            painter.scale(scale, scale)
+            painter.setPen(QColor(pal.muted))
+            painter.drawText(logical, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+        else:
+            day = today if today is not None else datetime.now(tz).date()
+            data = training_consistency(workouts, tz=tz, today=day, weeks=weeks, window=window)
+            _render(painter, data, pal, logical, QRectF(image.rect()))
+    finally:
+        painter.end()
+    dots_per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    return image
+
+
+def _render(
+    painter: QPainter,
+    data: TrainingConsistency,
+    pal: ChartPalette,
+    logical: QRectF,
+    target: QRectF,
+) -> None:
+    # A view that is never shown: pyqtgraph items ask their view for pixel sizes.
+    view = pg.GraphicsLayoutWidget()
+    try:
+        view.setBackground(pal.background)
+        _plots, keeper = build_training_plots(view.ci, data, pal, False)
+        view.resize(int(logical.width()), int(logical.height()))
+        pg.GraphicsView.setRange(view, logical, padding=0)
+        view.ci.layout.activate()
+        keeper.update()
+        view.scene().render(painter, target, logical)
+    finally:
+        view.close()
+        view.deleteLater()

@@ -1,0 +1,113 @@
+"""Training consistency chart data: heat-map cells, weekly series, month labels, the callout."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from journal.domain.coverage import coverage_report, sessions_from_workouts
+from journal.domain.entities import WorkoutKind
+from journal.domain.training_charts import (
+    callout_text,
+    date_span_text,
+    first_monday,
+    month_labels,
+    training_consistency,
+)
+from tests.factories import workout
+
+TODAY = date(2026, 3, 18)  # a Wednesday
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+def workouts() -> list:
+    # With a 48 h window: covered [9 Mar 08:00, 11 Mar 09:00) and [14 Mar 08:00, 19 Mar 18:30).
+    return [
+        workout(at(9, 8), minutes=60, kind=WorkoutKind.AEROBIC, rpe=5),
+        workout(at(14, 8), minutes=30, kind=WorkoutKind.RESISTANCE, rpe=6),
+        workout(at(16, 7), minutes=45, kind=WorkoutKind.RESISTANCE, rpe=7),
+        workout(at(17, 18), minutes=30, kind=WorkoutKind.HIIT, rpe=None),
+    ]
+
+
+@pytest.fixture
+def data():
+    return training_consistency(
+        workouts(), tz=UTC, today=TODAY, weeks=2, window=timedelta(hours=48)
+    )
+
+
+def test_first_monday_counts_back_whole_weeks() -> None:
+    assert first_monday(TODAY, 1) == date(2026, 3, 16)
+    assert first_monday(TODAY, 2) == date(2026, 3, 9)
+    assert first_monday(date(2026, 3, 16), 26) == date(2025, 9, 22)
+    with pytest.raises(ValueError):
+        first_monday(TODAY, 0)
+
+
+def test_heat_cells_are_weeks_by_weekdays(data) -> None:
+    assert data.first_monday == date(2026, 3, 9)
+    assert len(data.cells) == 14
+    by_day = {c.coverage.day: c for c in data.cells}
+    assert (by_day[date(2026, 3, 16)].column, by_day[date(2026, 3, 16)].row) == (1, 0)
+    assert (by_day[date(2026, 3, 15)].column, by_day[date(2026, 3, 15)].row) == (0, 6)
+    fractions = [round(c.coverage.covered_fraction, 4) for c in data.cells[:10]]
+    # 9 Mar from 08:00 = 16/24; 11 Mar until 09:00 = 9/24; 14 Mar from 08:00 = 16/24.
+    assert fractions == [0.6667, 1.0, 0.375, 0.0, 0.0, 0.6667, 1.0, 1.0, 1.0, 1.0]
+    assert by_day[date(2026, 3, 9)].coverage.kinds == {WorkoutKind.AEROBIC}
+    assert by_day[date(2026, 3, 12)].coverage.kinds == frozenset()
+    assert [c.future for c in data.cells] == [False] * 10 + [True] * 4
+
+
+def test_weekly_series(data) -> None:
+    first, second = data.weeks
+    assert first.minutes_by_kind[WorkoutKind.AEROBIC] == 60
+    assert (first.total_minutes, first.resistance_days, first.load) == (90, 1, 480)  # 300 + 180
+    assert (second.total_minutes, second.resistance_days, second.load) == (75, 1, 315)
+    assert second.sessions_without_rpe == 1
+    # Week 1: 49 h + 40 h of 168 h. This week: all 72 h up to the end of today.
+    assert data.coverage_shares == pytest.approx((89 / 168, 1.0))
+    assert data.has_sessions
+
+
+def test_callout_names_longest_gap_and_current_streak(data) -> None:
+    # Gap 11 Mar 09:00 → 14 Mar 08:00 = 71 h; streak from 14 Mar 08:00 to 19 Mar 00:00 = 4.67 d.
+    assert data.callout == "Longest gap: 3.0 days (11–14 Mar) · Current streak: 5 days, 3 sessions"
+    assert data.report.longest_gap == timedelta(hours=71)
+    assert data.report.streak.sessions == 3
+
+
+def test_callout_without_sessions() -> None:
+    empty = training_consistency([], tz=UTC, today=TODAY, weeks=2)
+    assert not empty.has_sessions
+    assert empty.callout == "Longest gap: 10.0 days (since 9 Mar) · Current streak: none"
+
+
+def test_callout_after_a_lapsed_streak() -> None:
+    sessions = sessions_from_workouts([workout(at(9, 8), minutes=60)])
+    report = coverage_report(
+        sessions, at(9, 0), at(15, 0), window=timedelta(hours=24), now=at(15, 0)
+    )
+    # Covered 9 Mar 08:00 → 10 Mar 09:00; gap to 15 Mar 00:00 = 4 d 15 h; last end 9 Mar 09:00.
+    assert callout_text(report, UTC) == (
+        "Longest gap: 4.6 days (since 10 Mar) · Current streak: none (last session 5.6 days ago)"
+    )
+
+
+def test_date_span_text() -> None:
+    assert date_span_text(date(2026, 3, 12), date(2026, 3, 15)) == "12–15 Mar"
+    assert date_span_text(date(2026, 2, 28), date(2026, 3, 3)) == "28 Feb – 3 Mar"
+    assert date_span_text(date(2025, 12, 30), date(2026, 1, 2)) == "30 Dec 2025 – 2 Jan 2026"
+    assert date_span_text(date(2026, 3, 12), date(2026, 3, 12)) == "12 Mar"
+
+
+def test_month_labels_at_the_week_holding_the_first() -> None:
+    # 22 Dec 2025 is a Monday; 1 Jan falls in column 1, 1 Feb in column 5 (26 Jan – 1 Feb).
+    assert month_labels(date(2025, 12, 22), 6) == [(1, "Jan 2026"), (5, "Feb")]
+    # No 1st in the first columns: the first column is named after its Monday's month.
+    assert month_labels(date(2026, 3, 9), 2) == [(0, "Mar")]
+    assert month_labels(date(2026, 3, 9), 5) == [(0, "Mar"), (3, "Apr")]

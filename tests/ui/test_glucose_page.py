@@ -619,3 +619,32 @@ def test_local_zone_falls_back_to_the_fixed_offset(tmp_path):
         reference=reference,
     )
     assert zone == timezone(timedelta(hours=2))
+
+
+def test_day_chart_and_history_tabs_follow_the_day_and_new_readings(qtbot, services, tmp_path):
+    from datetime import timedelta
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QUndoStack
+
+    from journal.ui.context import UiContext
+    from journal.ui.events import Events
+    from journal.ui.preferences import Preferences
+    from tests.factories import NOW, reading, walk
+
+    prefs = Preferences(QSettings(str(tmp_path / "g.ini"), QSettings.Format.IniFormat))
+    ctx = UiContext(services, Events(), QUndoStack(), prefs)
+    services.glucose.add_reading(reading(NOW - timedelta(hours=3), 110))
+    ctx.events.publish(services.walks.add_walk(walk(NOW - timedelta(hours=4))))
+    page = GlucosePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.go_latest()
+    assert page.day_chart is None and page.history_chart is None
+    page.show_day_chart()
+    assert not page.day_chart.showing_empty_state()
+    assert len(page.day_chart.items.walks) == 1
+    page.show_history()
+    assert page.history_chart.point_count == 1
+    ctx.events.publish(services.glucose.add_reading(reading(NOW - timedelta(hours=2), 120)))
+    assert page.history_chart.point_count == 2

@@ -442,3 +442,24 @@ def test_labs_trends_tab_charts_the_draws_and_follows_changes(qtbot, ctx):
     glucose = next(s for s in page.chart.series if s.key == "glucose")
     assert glucose.unit == "mmol/L"
     assert glucose.points[0].value == pytest.approx(100 / 18.016)
+
+
+def test_training_and_walks_pages_chart_their_entries_in_a_second_tab(qtbot, ctx):
+    from datetime import timedelta
+
+    from journal.ui.pages.lists import TrainingPage, WalksPage
+    from tests.factories import NOW, walk, workout
+
+    ctx.services.training.add_workout(workout(NOW - timedelta(days=1)))
+    ctx.services.walks.add_walk(walk(NOW - timedelta(hours=3)))
+    training, walks = TrainingPage(ctx), WalksPage(ctx)
+    for page in (training, walks):
+        qtbot.addWidget(page)
+        page.show()
+        assert page.chart is None
+        page.show_chart()
+        assert page.chart is not None and not page.chart.showing_empty_state()
+    assert "streak" in training.chart.callout_text().lower()
+    before = training.chart.data.report.window
+    ctx.prefs.set("training/coverage_window_h", 24)
+    assert training.chart.data.report.window != before

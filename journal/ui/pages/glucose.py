@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -23,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QTableView,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -378,7 +381,23 @@ class GlucosePage(QWidget):
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self._build_table())
         self.list_stack.addWidget(self._build_empty_panel())
-        body.addWidget(self.list_stack, 1)
+        # The day's readings as a list or a chart, and every reading ever on one time axis.
+        # Charts (and pyqtgraph) are built only when their tab is first opened.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.list_stack, "Readings")
+        self.day_chart: Any = None
+        self.history_chart: Any = None
+        self._day_holder, self._history_holder = QWidget(), QWidget()
+        for holder in (self._day_holder, self._history_holder):
+            QVBoxLayout(holder).setContentsMargins(0, 8, 0, 0)
+        self.tabs.addTab(self._day_holder, "Day chart")
+        self.tabs.setTabToolTip(1, "The day's readings with meals and walks marked")
+        self.tabs.addTab(self._history_holder, "All readings")
+        self.tabs.setTabToolTip(2, "Every reading on one time axis; scroll to zoom, drag to pan")
+        self._charts_dirty = {1: True, 2: True}
+        self.tabs.currentChanged.connect(lambda _index: self._update_charts())
+        body.addWidget(self.tabs, 1)
         body.addWidget(self._build_form(), 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(body, 1)
 
@@ -595,6 +614,51 @@ class GlucosePage(QWidget):
         else:
             self._show_empty(day, latest is None)
         self._update_delete_action()
+        self._day_readings = readings
+        self._charts_dirty = {1: True, 2: self._charts_dirty.get(2, True)}
+        self._update_charts()
+
+    def show_day_chart(self) -> None:
+        self.tabs.setCurrentIndex(1)
+
+    def show_history(self) -> None:
+        self.tabs.setCurrentIndex(2)
+
+    def _update_charts(self) -> None:
+        index = self.tabs.currentIndex()
+        if index not in (1, 2) or not self._charts_dirty.get(index, True):
+            return
+        self._charts_dirty[index] = False
+        if index == 1:
+            from journal.ui.charts.glucose import GlucoseDayChart
+
+            if self.day_chart is None:
+                self.day_chart = GlucoseDayChart()
+                self.day_chart.setAccessibleName("Glucose over the day")
+                self._day_holder.layout().addWidget(self.day_chart)
+            start, end = day_bounds(self.day, self.zone)
+            # Walks whose meal ended the day before may still reach into this day.
+            walks = self.services.walks.list_walks(start - timedelta(hours=6), end)
+            self.day_chart.set_day(
+                getattr(self, "_day_readings", []),
+                walks,
+                day=self.day,
+                tz=self.zone,
+                unit=self.display_unit,
+            )
+        else:
+            from journal.ui.charts.glucose import GlucoseHistoryChart, load_history
+
+            if self.history_chart is None:
+                self.history_chart = GlucoseHistoryChart()
+                self.history_chart.setAccessibleName("All glucose readings")
+                self._history_holder.layout().addWidget(self.history_chart)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                times, values = load_history(self.services, self.display_unit)
+                self.history_chart.set_readings(times, values, self.display_unit)
+            finally:
+                QApplication.restoreOverrideCursor()
 
     def _newest_day(self) -> date:
         """The last day one can move to: today, or a later day that already has readings."""
@@ -735,13 +799,18 @@ class GlucosePage(QWidget):
     def _on_change(self, change: Change) -> None:
         # An undone import hides its readings without naming each of them.
         if change.concerns(Entity.GLUCOSE, Entity.IMPORT_BATCH):
+            self._charts_dirty[2] = True
             self.refresh()
+        elif change.concerns(Entity.WALK):  # walks are drawn on the day chart
+            self._charts_dirty[1] = True
+            self._update_charts()
 
     def _on_preference(self, key: str) -> None:
         if key != "units/system":
             return
         if not self.value_edit.text():
             self.set_unit(self.display_unit)
+        self._charts_dirty[2] = True
         self.refresh()
 
     def _filter_fingersticks(self, only: bool) -> None:

@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QDate,
@@ -40,6 +40,7 @@ from journal.services.errors import NotFoundError
 from journal.services.journal import JournalServices
 from journal.ui import entry_actions
 from journal.ui.context import UiContext
+from journal.ui.localzone import local_zone
 from journal.ui.models.tables import (
     ID_ROLE,
     LabDrawTableModel,
@@ -48,9 +49,6 @@ from journal.ui.models.tables import (
     WalkTableModel,
     WorkoutTableModel,
 )
-
-if TYPE_CHECKING:
-    from journal.ui.charts.trends import MarkerTrendChart
 
 SEARCH_PLACEHOLDER = "Search notes, lab, activity…"
 NO_MATCH_TEXT = "Nothing matches the search"
@@ -195,7 +193,61 @@ class RecordListPage(QWidget):
         self.clear_button.clicked.connect(lambda _checked=False: self.clear_filters())
         self.stack.addWidget(self._panel(self.no_match_label, self.clear_button))
         outer.addWidget(self.stack, 1)
+        if self.CHART_TAB:
+            self._build_chart_tab()
         self._update_state()
+
+    # --- chart tab ----------------------------------------------------------------------------
+    # A page may show its entries as a chart in a second tab. The chart (and pyqtgraph) is
+    # built only when the tab is first opened, and redrawn only while it is visible.
+
+    LIST_TAB: ClassVar[str] = ""
+    CHART_TAB: ClassVar[str] = ""
+    CHART_TIP: ClassVar[str] = ""
+    CHART_PREFERENCES: ClassVar[tuple[str, ...]] = ()
+
+    def make_chart(self) -> QWidget:
+        raise NotImplementedError
+
+    def draw_chart(self, chart: Any, records: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    def _build_chart_tab(self) -> None:
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.stack)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, self.LIST_TAB)
+        self.chart: Any = None
+        self._chart_holder = QWidget()
+        QVBoxLayout(self._chart_holder).setContentsMargins(0, 8, 0, 0)
+        self.tabs.addTab(self._chart_holder, self.CHART_TAB)
+        self.tabs.setTabToolTip(1, self.CHART_TIP)
+        layout.addWidget(self.tabs, 1)
+        self._chart_dirty = True
+        self.tabs.currentChanged.connect(lambda _index: self._update_chart())
+        self.ctx.prefs.changed.connect(self._on_chart_preference)
+
+    def show_chart(self) -> None:
+        self.tabs.setCurrentIndex(1)
+
+    def _on_chart_preference(self, key: str) -> None:
+        if key in self.CHART_PREFERENCES:
+            self._chart_dirty = True
+            self._update_chart()
+
+    def _update_chart(self) -> None:
+        if not hasattr(self, "tabs") or self.tabs.currentIndex() != 1 or not self._chart_dirty:
+            return
+        self.ensure_loaded()
+        if self.chart is None:
+            self.chart = self.make_chart()
+            holder_layout = self._chart_holder.layout()
+            assert holder_layout is not None
+            holder_layout.addWidget(self.chart)
+        self._chart_dirty = False
+        self.draw_chart(self.chart, self.model.records())
 
     def _date_edit(self, tip: str) -> QDateEdit:
         edit = QDateEdit()
@@ -488,6 +540,8 @@ class RecordListPage(QWidget):
             self.stack.setCurrentIndex(0)
         for widget in (self.search, self.date_from, self.date_to, self.all_dates):
             widget.setEnabled(total > 0 or self.proxy.is_filtering)
+        self._chart_dirty = True
+        self._update_chart()
 
     def _no_match_text(self) -> str:
         start, end = self.proxy.date_range
@@ -514,60 +568,27 @@ class LabsPage(RecordListPage):
     EMPTY_TEXT = "No lab results yet. Add your latest blood test with Add lab draw ({key})."
     NEW_ACTION, EDIT_ACTION, DELETE_ACTION = "new_lab_draw", "edit_lab_draw", "delete_lab_draws"
 
+    LIST_TAB = "Results"
+    CHART_TAB = "Trends"
+    CHART_TIP = "Glucose, HbA1c, HOMA-IR and TG:HDL over time"
+    CHART_PREFERENCES = ("units/system", "profile/sex")
     TREND_KEYS: ClassVar[tuple[str, ...]] = ("glucose", "hba1c", "homa_ir", "tg_hdl")
 
-    def _build(self) -> None:
-        super()._build()
-        # Results and their trends side by side as tabs: the chart is built only when first
-        # shown, and redrawn only when its tab is visible.
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.removeWidget(self.stack)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.stack, "Results")
-        self.chart: MarkerTrendChart | None = None  # built on first view
-        self._chart_holder = QWidget()
-        QVBoxLayout(self._chart_holder).setContentsMargins(0, 8, 0, 0)
-        self.tabs.addTab(self._chart_holder, "Trends")
-        self.tabs.setTabToolTip(1, "Glucose, HbA1c, HOMA-IR and TG:HDL over time")
-        layout.addWidget(self.tabs, 1)
-        self._chart_dirty = True
-        self.tabs.currentChanged.connect(lambda _index: self._update_chart())
-        self.ctx.prefs.changed.connect(self._on_preference)
+    def make_chart(self) -> QWidget:
+        from journal.ui.charts.trends import MarkerTrendChart
+
+        chart = MarkerTrendChart()
+        chart.setAccessibleName("Lab marker trends")
+        chart.point_clicked.connect(self._edit)
+        return chart
+
+    def draw_chart(self, chart: Any, records: Sequence[Any]) -> None:
+        draws = sorted(records, key=lambda d: d.drawn_at)
+        prefs = self.ctx.prefs
+        chart.set_draws(draws, self.TREND_KEYS, system=prefs.unit_system, sex=prefs.sex)
 
     def show_trends(self) -> None:
-        self.tabs.setCurrentIndex(1)
-
-    def _update_state(self) -> None:
-        super()._update_state()
-        self._chart_dirty = True
-        if hasattr(self, "tabs") and self.tabs.currentIndex() == 1:
-            self._update_chart()
-
-    def _on_preference(self, key: str) -> None:
-        if key in ("units/system", "profile/sex"):
-            self._chart_dirty = True
-            self._update_chart()
-
-    def _update_chart(self) -> None:
-        if self.tabs.currentIndex() != 1 or not self._chart_dirty:
-            return
-        self.ensure_loaded()
-        if self.chart is None:
-            # pyqtgraph loads only when someone first looks at a chart, not at start-up.
-            from journal.ui.charts.trends import MarkerTrendChart
-
-            self.chart = MarkerTrendChart()
-            self.chart.setAccessibleName("Lab marker trends")
-            self.chart.point_clicked.connect(self._edit)
-            holder_layout = self._chart_holder.layout()
-            assert holder_layout is not None
-            holder_layout.addWidget(self.chart)
-        self._chart_dirty = False
-        draws = sorted(self.model.records(), key=lambda d: d.drawn_at)
-        prefs = self.ctx.prefs
-        self.chart.set_draws(draws, self.TREND_KEYS, system=prefs.unit_system, sex=prefs.sex)
+        self.show_chart()
 
     def make_model(self) -> RecordTableModel:
         return LabDrawTableModel(self)
@@ -587,6 +608,20 @@ class TrainingPage(RecordListPage):
     ADD_TEXT = "Add workout"
     EMPTY_TEXT = "No workouts yet. Log a session with Add workout ({key})."
     NEW_ACTION, EDIT_ACTION, DELETE_ACTION = "new_workout", "edit_workout", "delete_workouts"
+    LIST_TAB = "Sessions"
+    CHART_TAB = "Consistency"
+    CHART_TIP = "Was each day covered by a session? Minutes, strength days and load per week"
+    CHART_PREFERENCES = ("training/coverage_window_h",)
+
+    def make_chart(self) -> QWidget:
+        from journal.ui.charts.training import TrainingConsistencyChart
+
+        chart = TrainingConsistencyChart()
+        chart.setAccessibleName("Training consistency")
+        return chart
+
+    def draw_chart(self, chart: Any, records: Sequence[Any]) -> None:
+        chart.set_workouts(records, window=self.ctx.prefs.coverage_window, tz=local_zone())
 
     def make_model(self) -> RecordTableModel:
         return WorkoutTableModel(self)
@@ -606,6 +641,21 @@ class WalksPage(RecordListPage):
     ADD_TEXT = "Add walk"
     EMPTY_TEXT = "No walks yet. After your next meal, log a walk with Add walk ({key})."
     NEW_ACTION, EDIT_ACTION, DELETE_ACTION = "new_walk", "edit_walk", "delete_walks"
+    LIST_TAB = "Walks"
+    CHART_TAB = "Adherence"
+    CHART_TIP = "How often, how soon after eating and how long you walked, week by week"
+    CHART_PREFERENCES = ("walks/target_delay_min",)
+
+    def make_chart(self) -> QWidget:
+        from journal.ui.charts.walks import WalkAdherenceChart
+
+        chart = WalkAdherenceChart()
+        chart.setAccessibleName("Walk adherence")
+        return chart
+
+    def draw_chart(self, chart: Any, records: Sequence[Any]) -> None:
+        target = self.ctx.prefs.walk_delay_target_min
+        chart.set_walks(records, tz=local_zone(), target_delay_min=target)
 
     def make_model(self) -> RecordTableModel:
         return WalkTableModel(self)

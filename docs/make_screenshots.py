@@ -84,6 +84,20 @@ def main() -> int:
         labs.show_trends()  # type: ignore[attr-defined]
         save(app, window, "page-labs-trends")
         labs.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+        for key, name in (("training", "consistency"), ("walks", "adherence")):
+            window.show_page(key)
+            page = window.pages[key]
+            page.show_chart()  # type: ignore[attr-defined]
+            save(app, window, f"page-{key}-{name}")
+            page.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+        window.show_page("glucose")
+        glucose = window.pages["glucose"]
+        glucose.previous_day()  # type: ignore[attr-defined]  # a whole day, not today so far
+        glucose.show_day_chart()  # type: ignore[attr-defined]
+        save(app, window, "page-glucose-day")
+        glucose.show_history()  # type: ignore[attr-defined]
+        save(app, window, "page-glucose-history")
+        glucose.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
 
         draws = services.labs.list_draws()
         save(app, LabDrawDialog(services, draw=draws[-1]), "dialog-lab-draw-edit")

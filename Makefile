@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 XVFB_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 fonts-dejavu-core
 
-.PHONY: run test lint unit xvfb demo screenshots clean
+.PHONY: run test lint unit xvfb demo screenshots bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ demo: $(VENV)/.installed
 # Every page and dialog of a demo journal, rendered into docs/screenshots/ on a virtual screen.
 screenshots: $(VENV)/.installed xvfb
 	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) docs/make_screenshots.py
+
+# Benchmarks (not part of make test): chart redraws on a ten-year demo journal.
+bench: $(VENV)/.installed xvfb
+	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) tests/benchmarks/bench_chart_redraw.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

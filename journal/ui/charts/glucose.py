@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.analytes import get_analyte
@@ -19,6 +19,8 @@ from journal.domain.entities import GlucoseReading, GlucoseSource, PostMealWalk
 from journal.domain.thresholds import Level
 from journal.domain.units import MG_DL, MMOL_L, TIR_RANGE_MGDL, format_value, with_unit
 from journal.services.glucose import day_bounds
+from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
+from journal.ui.charts.render import render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
 if TYPE_CHECKING:
@@ -40,7 +42,6 @@ TARGET_RANGE: Final = {
 _GAP_S: Final = 30 * 60
 # In the history the line breaks only where the sensor was off for hours.
 _HISTORY_GAP_S: Final = 6 * 3600.0
-_SCREEN_DPI: Final = 96.0
 _HOVER_REACH_H: Final = 0.5
 _MEAL_NAMES: Final = {
     "breakfast": "Breakfast",
@@ -500,36 +501,18 @@ def render_glucose_day(
     """
     pal = palette or print_palette()
     data = day_data(readings, walks, day=day, tz=tz, unit=unit)
-    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
-    image.fill(pal.background)
-    scale = dpi / _SCREEN_DPI
-    logical = QRectF(0, 0, width_px / scale, height_px / scale)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if data.empty:
-            painter.scale(scale, scale)
-            painter.setPen(QColor(pal.muted))
-            painter.drawText(logical, Qt.AlignmentFlag.AlignCenter, DAY_EMPTY_TEXT)
-        else:
-            view = pg.GraphicsLayoutWidget()
-            try:
-                view.setBackground(pal.background)
-                build_day_plot(view.ci, data, pal)
-                view.resize(int(logical.width()), int(logical.height()))
-                pg.GraphicsView.setRange(view, logical, padding=0)
-                view.ci.layout.activate()
-                view.scene().render(painter, QRectF(image.rect()), logical)
-            finally:
-                view.close()
-                view.deleteLater()
-    finally:
-        painter.end()
-    dots_per_metre = round(dpi / 0.0254)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    return image
+
+    def build(layout: pg.GraphicsLayout) -> None:
+        build_day_plot(layout, data, pal)
+
+    return render_plots(
+        build,
+        empty_text=DAY_EMPTY_TEXT if data.empty else None,
+        width_px=width_px,
+        height_px=height_px,
+        dpi=dpi,
+        palette=pal,
+    )
 
 
 # --- every reading -----------------------------------------------------------------------------

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.coverage import (
@@ -20,13 +20,14 @@ from journal.domain.coverage import (
 )
 from journal.domain.entities import Workout, WorkoutKind
 from journal.domain.training_charts import HeatCell, TrainingConsistency, training_consistency
+from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
+from journal.ui.charts.render import render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
 EMPTY_TEXT: Final = (
     "No workouts yet.\n"
     "Log a workout and this page shows how consistently your sessions cover the week."
 )
-_SCREEN_DPI: Final = 96.0
 _AXIS_WIDTH: Final = 64
 _WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Kinds are told apart by shape as well as colour, so the marks survive any colour vision.
@@ -429,47 +430,18 @@ def render_training_consistency(
     Laid out at screen scale and drawn scaled up, so text keeps its point size at `dpi`.
     """
     pal = palette or print_palette()
-    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
-    image.fill(pal.background)
-    scale = dpi / _SCREEN_DPI
-    logical = QRectF(0, 0, width_px / scale, height_px / scale)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if not workouts:
-            painter.scale(scale, scale)
-            painter.setPen(QColor(pal.muted))
-            painter.drawText(logical, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
-        else:
-            day = today if today is not None else datetime.now(tz).date()
-            data = training_consistency(workouts, tz=tz, today=day, weeks=weeks, window=window)
-            _render(painter, data, pal, logical, QRectF(image.rect()))
-    finally:
-        painter.end()
-    dots_per_metre = round(dpi / 0.0254)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    return image
+    day = today if today is not None else datetime.now(tz).date()
+    data = training_consistency(workouts, tz=tz, today=day, weeks=weeks, window=window)
 
+    def build(layout: pg.GraphicsLayout) -> Callable[[], None]:
+        _plots, keeper = build_training_plots(layout, data, pal, False)
+        return keeper.update
 
-def _render(
-    painter: QPainter,
-    data: TrainingConsistency,
-    pal: ChartPalette,
-    logical: QRectF,
-    target: QRectF,
-) -> None:
-    # A view that is never shown: pyqtgraph items ask their view for pixel sizes.
-    view = pg.GraphicsLayoutWidget()
-    try:
-        view.setBackground(pal.background)
-        _plots, keeper = build_training_plots(view.ci, data, pal, False)
-        view.resize(int(logical.width()), int(logical.height()))
-        pg.GraphicsView.setRange(view, logical, padding=0)
-        view.ci.layout.activate()
-        keeper.update()
-        view.scene().render(painter, target, logical)
-    finally:
-        view.close()
-        view.deleteLater()
+    return render_plots(
+        build,
+        empty_text=None if workouts else EMPTY_TEXT,
+        width_px=width_px,
+        height_px=height_px,
+        dpi=dpi,
+        palette=pal,
+    )

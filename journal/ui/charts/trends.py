@@ -8,8 +8,8 @@ from typing import Any, Final
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,8 @@ from journal.domain.trends import (
     other_unit,
 )
 from journal.domain.units import UnitSystem, format_value, with_unit
+from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
+from journal.ui.charts.render import render_plots
 from journal.ui.charts.style import ChartPalette, chart_palette, print_palette
 
 EMPTY_TEXT: Final = (
@@ -38,7 +40,6 @@ EMPTY_TEXT: Final = (
 _FASTING_TEXT: Final = {Fasting.YES: "yes", Fasting.NO: "no", Fasting.UNKNOWN: "not recorded"}
 _LEVEL_ORDER: Final = tuple(Level)
 _POINT_SIZE: Final = 9
-_SCREEN_DPI: Final = 96.0
 # Lab names on the change lines collide as soon as two changes are close; the hover read-out
 # names the lab instead, and the legend explains the dashed line.
 _MAX_NAMED_CHANGES: Final = 0
@@ -461,46 +462,11 @@ def render_marker_trends(
     a QApplication and the GUI thread, like every pyqtgraph item. Prints in light colours.
     """
     pal = palette or print_palette()
-    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
-    image.fill(pal.background)
-    scale = dpi / _SCREEN_DPI
-    logical = QRectF(0, 0, width_px / scale, height_px / scale)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if all(s.empty for s in series_list):
-            painter.scale(scale, scale)
-            painter.setPen(QColor(pal.muted))
-            painter.drawText(logical, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
-        else:
-            _render_plots(painter, series_list, pal, logical, QRectF(image.rect()))
-    finally:
-        painter.end()
-    # Only now: text is laid out for a 96-dpi device and scaled by the painter; an image that
-    # already claimed `dpi` would scale it a second time.
-    dots_per_metre = round(dpi / 0.0254)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    return image
+    empty = EMPTY_TEXT if all(s.empty for s in series_list) else None
 
+    def build(layout: pg.GraphicsLayout) -> None:
+        build_trend_plots(layout, series_list, pal)
 
-def _render_plots(
-    painter: QPainter,
-    series_list: Sequence[TrendSeries],
-    pal: ChartPalette,
-    logical: QRectF,
-    target: QRectF,
-) -> None:
-    # A view that is never shown: pyqtgraph items ask their view for pixel sizes.
-    view = pg.GraphicsLayoutWidget()
-    try:
-        view.setBackground(pal.background)
-        build_trend_plots(view.ci, series_list, pal)
-        view.resize(int(logical.width()), int(logical.height()))
-        pg.GraphicsView.setRange(view, logical, padding=0)
-        view.ci.layout.activate()
-        view.scene().render(painter, target, logical)
-    finally:
-        view.close()
-        view.deleteLater()
+    return render_plots(
+        build, empty_text=empty, width_px=width_px, height_px=height_px, dpi=dpi, palette=pal
+    )

@@ -10,15 +10,16 @@ from typing import Final
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.entities import Meal, PostMealWalk
 from journal.domain.walk_charts import OVERFLOW_FROM_MIN, Bin, WalkChartData, walk_chart_data
+from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
+from journal.ui.charts.render import render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
-_SCREEN_DPI: Final = 96.0
 _BAR_GAP: Final = 0.12  # share of a bin left between bars
 _WEEK_LABELS: Final = 7  # about this many dates on the weekly axis
 _SUMMARY_PER_LINE: Final = 2
@@ -381,37 +382,15 @@ def render_walk_adherence(
         today=today or _local_today(tz),
     )
     pal = palette or print_palette()
-    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
-    image.fill(pal.background)
-    scale = dpi / _SCREEN_DPI
-    logical = QRectF(0, 0, width_px / scale, height_px / scale)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if data.empty:
-            painter.scale(scale, scale)
-            painter.setPen(QColor(pal.muted))
-            painter.drawText(
-                logical,
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                empty_text(weeks),
-            )
-        else:
-            view = pg.GraphicsLayoutWidget()
-            try:
-                view.setBackground(pal.background)
-                build_walk_plots(view.ci, data, pal)
-                view.resize(int(logical.width()), int(logical.height()))
-                pg.GraphicsView.setRange(view, logical, padding=0)
-                view.ci.layout.activate()
-                view.scene().render(painter, QRectF(image.rect()), logical)
-            finally:
-                view.close()
-                view.deleteLater()
-    finally:
-        painter.end()
-    dots_per_metre = round(dpi / 0.0254)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    return image
+
+    def build(layout: pg.GraphicsLayout) -> None:
+        build_walk_plots(layout, data, pal)
+
+    return render_plots(
+        build,
+        empty_text=empty_text(weeks) if data.empty else None,
+        width_px=width_px,
+        height_px=height_px,
+        dpi=dpi,
+        palette=pal,
+    )

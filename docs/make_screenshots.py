@@ -81,7 +81,7 @@ def main() -> int:
             save(app, window, f"page-{key}")
         window.show_page("labs")
         labs = window.pages["labs"]
-        labs.show_trends()  # type: ignore[attr-defined]
+        labs.show_chart()  # type: ignore[attr-defined]
         save(app, window, "page-labs-trends")
         labs.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
         for key, name in (("training", "consistency"), ("walks", "adherence")):

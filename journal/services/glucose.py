@@ -90,27 +90,8 @@ class GlucoseService(Service):
         return self.readings_between(start, end)
 
     def readings_between(self, start: datetime, end: datetime) -> list[GlucoseReading]:
-        # Plain columns rather than ORM objects: a sensor day is 96–288 rows, and skipping the
-        # identity map makes switching days about twice as fast.
-        r = GlucoseReadingRow
-        stmt = (
-            select(r.id, r.at, r.value, r.unit, r.source, r.device, r.batch_id)
-            .where(repo.visible(GlucoseReadingRow.batch_id), r.at >= start, r.at < end)
-            .order_by(r.at, r.id)
-        )
         with self._read() as session:
-            return [
-                GlucoseReading(
-                    at=at,
-                    value=value,
-                    unit=unit,
-                    source=GlucoseSource(source),
-                    device=device,
-                    id=id_,
-                    batch_id=batch_id,
-                )
-                for id_, at, value, unit, source, device, batch_id in session.execute(stmt)
-            ]
+            return repo.list_glucose(session, start, end)
 
     def latest_reading_at(self, before: datetime | None = None) -> datetime | None:
         """Time of the newest visible reading (strictly before `before`, if given), or None."""

@@ -11,6 +11,9 @@ from journal.domain.analytes import USUAL_PANEL, get_analyte
 from journal.domain.entities import LabDraw
 from journal.domain.indices import IndexKey, IndexResult, compute_indices
 from journal.services.base import Service
+from journal.services.labs import LabService
+from journal.services.training import TrainingService
+from journal.services.walks import WalkService
 from journal.storage import repositories as repo
 from journal.storage.models import ImportBatchRow, LabDrawRow, LabResultRow, QuestionRow
 
@@ -116,10 +119,6 @@ class StatsService(Service):
 
     def check(self) -> CheckReport:
         """SQLite's own checks plus the journal's rules, re-applied to every stored record."""
-        from journal.services.labs import LabService
-        from journal.services.training import TrainingService
-        from journal.services.walks import WalkService
-
         problems: list[str] = []
         checked: list[str] = []
         with self._read() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from journal.domain.entities import LoadUnit, Workout, WorkoutKind
 from journal.services.base import Checks, Service
@@ -102,16 +102,6 @@ class TrainingService(Service):
     def count(self) -> int:
         with self._read() as session:
             return repo.count(session, repo.visible_workouts())
-
-    def last_workout(self) -> Workout | None:
-        with self._read() as session:
-            stmt = repo.visible_workouts().order_by(WorkoutRow.started_at.desc()).limit(1)
-            row = session.scalars(stmt).first()
-            return None if row is None else repo.workout_from_row(row)
-
-    def recent(self, now: datetime, days: int, window: timedelta) -> list[Workout]:
-        """Workouts that can cover any part of the last `days` days (so from days + window ago)."""
-        return self.list_workouts(now - timedelta(days=days) - window - timedelta(days=1), now)
 
 
 def _normalized(workout: Workout) -> Workout:

@@ -335,18 +335,6 @@ def list_walks(
 # --- glucose -------------------------------------------------------------------------------
 
 
-def glucose_from_row(row: GlucoseReadingRow) -> GlucoseReading:
-    return GlucoseReading(
-        id=row.id,
-        at=row.at,
-        value=row.value,
-        unit=row.unit,
-        source=GlucoseSource(row.source),
-        device=row.device,
-        batch_id=row.batch_id,
-    )
-
-
 def fill_glucose_row(row: GlucoseReadingRow, reading: GlucoseReading) -> None:
     row.at = reading.at
     row.value = reading.value
@@ -361,12 +349,25 @@ def visible_glucose() -> Select[GlucoseReadingRow]:
 
 
 def list_glucose(session: Session, start: datetime, end: datetime) -> list[GlucoseReading]:
+    # Plain columns rather than ORM objects: switching days is about twice as fast.
+    g = GlucoseReadingRow
     stmt = (
-        visible_glucose()
-        .where(GlucoseReadingRow.at >= start, GlucoseReadingRow.at < end)
-        .order_by(GlucoseReadingRow.at, GlucoseReadingRow.id)
+        select(g.id, g.at, g.value, g.unit, g.source, g.device, g.batch_id)
+        .where(visible(g.batch_id), g.at >= start, g.at < end)
+        .order_by(g.at, g.id)
     )
-    return [glucose_from_row(r) for r in session.scalars(stmt)]
+    return [
+        GlucoseReading(
+            at=at,
+            value=value,
+            unit=unit,
+            source=GlucoseSource(source),
+            device=device,
+            id=id_,
+            batch_id=batch_id,
+        )
+        for id_, at, value, unit, source, device, batch_id in session.execute(stmt)
+    ]
 
 
 # --- questions -----------------------------------------------------------------------------

@@ -431,7 +431,7 @@ def test_labs_trends_tab_charts_the_draws_and_follows_changes(qtbot, ctx):
     qtbot.addWidget(page)
     page.show()
     assert page.chart is None  # nothing charted until someone looks
-    page.show_trends()
+    page.show_chart()
     assert page.chart is not None
     glucose = next(s for s in page.chart.series if s.key == "glucose")
     assert [p.value for p in glucose.points] == [100]

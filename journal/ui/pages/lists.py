@@ -587,9 +587,6 @@ class LabsPage(RecordListPage):
         prefs = self.ctx.prefs
         chart.set_draws(draws, self.TREND_KEYS, system=prefs.unit_system, sex=prefs.sex)
 
-    def show_trends(self) -> None:
-        self.show_chart()
-
     def make_model(self) -> RecordTableModel:
         return LabDrawTableModel(self)
 

@@ -1,9 +1,8 @@
-"""Read-only lists of each kind of entry, newest first, until the full pages replace them."""
+"""The Visit summary page: for now, the questions for the physician as a plain list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,14 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal.domain.analytes import USUAL_PANEL, get_analyte
-from journal.domain.units import format_value
 from journal.services.changes import Change, Entity
 from journal.services.journal import JournalServices
 from journal.ui.events import Events
-
-NEWEST = 200
-SOURCE_NAMES = {"cgm": "Sensor (CGM)", "fingerstick": "Finger-stick"}
 
 
 class ListPage(QWidget):
@@ -88,102 +82,6 @@ class ListPage(QWidget):
         else:
             self.caption.setText(f"{total:,} entries.")
         self.table.setVisible(total > 0)
-
-
-def _when(value: object) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
-
-
-class LabsPage(ListPage):
-    title = "Labs"
-    entity = Entity.LAB_DRAW
-    empty_text = "No lab results yet."
-
-    def headers(self) -> Sequence[str]:
-        return ("Drawn", "Fasting", "Lab", *(get_analyte(k).short_name for k in USUAL_PANEL))
-
-    def rows(self) -> tuple[int, list[Sequence[str]]]:
-        draws = self.services.labs.list_draws()
-        out: list[Sequence[str]] = []
-        for d in reversed(draws[-NEWEST:]):
-            cells = [_when(d.drawn_at), d.fasting.value, d.lab_name or ""]
-            for key in USUAL_PANEL:
-                r = d.result(key)
-                cells.append("" if r is None else f"{format_value(r.value, r.unit)} {r.unit}")
-            out.append(cells)
-        return len(draws), out
-
-
-class TrainingPage(ListPage):
-    title = "Training"
-    entity = Entity.WORKOUT
-    empty_text = "No workouts yet."
-
-    def headers(self) -> Sequence[str]:
-        return ("Started", "Kind", "Activity", "Minutes", "Effort (RPE)", "Notes")
-
-    def rows(self) -> tuple[int, list[Sequence[str]]]:
-        total = self.services.training.count()
-        workouts = self.services.training.list_workouts()[-NEWEST:]
-        return total, [
-            (
-                _when(w.started_at),
-                w.kind.value,
-                w.activity or "",
-                f"{w.duration_min:.0f}",
-                "" if w.rpe is None else str(w.rpe),
-                w.notes or "",
-            )
-            for w in reversed(workouts)
-        ]
-
-
-class WalksPage(ListPage):
-    title = "Walks"
-    entity = Entity.WALK
-    empty_text = "No post-meal walks yet."
-
-    def headers(self) -> Sequence[str]:
-        return ("Meal", "Walk started", "Minutes after eating", "Minutes", "Kind")
-
-    def rows(self) -> tuple[int, list[Sequence[str]]]:
-        total = self.services.walks.count()
-        walks = self.services.walks.list_walks()[-NEWEST:]
-        return total, [
-            (
-                w.meal.value,
-                _when(w.started_at),
-                f"{w.minutes_after_eating:.0f}",
-                f"{w.duration_min:.0f}",
-                w.kind.value.replace("_", " "),
-            )
-            for w in reversed(walks)
-        ]
-
-
-class GlucosePage(ListPage):
-    title = "Glucose"
-    entity = Entity.GLUCOSE
-    empty_text = "No glucose readings yet."
-
-    def headers(self) -> Sequence[str]:
-        return ("Time", "Glucose", "Source", "Device")
-
-    def rows(self) -> tuple[int, list[Sequence[str]]]:
-        total = self.services.glucose.count()
-        span = self.services.glucose.span()
-        if span is None:
-            return 0, []
-        readings = self.services.glucose.readings_between(span[1] - timedelta(days=1), span[1])
-        return total, [
-            (
-                _when(g.at),
-                f"{format_value(g.value, g.unit)} {g.unit}",
-                g.source.value,
-                g.device or "",
-            )
-            for g in reversed(readings[-NEWEST:])
-        ]
 
 
 class SummaryPage(ListPage):

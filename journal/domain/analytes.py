@@ -666,6 +666,17 @@ _ANALYTES: Final[tuple[Analyte, ...]] = (
 
 CATALOGUE: Final[Mapping[str, Analyte]] = MappingProxyType({a.key: a for a in _ANALYTES})
 
+# Analyte key of a result whose test the catalogue does not list (an imported urea nitrogen,
+# say). Such a result keeps its reported name, LOINC code and unit as the lab sent them, is
+# never converted, and takes part in no index or band.
+UNLISTED: Final = "unlisted"
+
+
+def is_listed(key: str) -> bool:
+    """Whether an analyte key names a catalogue entry (False for UNLISTED and unknown keys)."""
+    return key in CATALOGUE
+
+
 USUAL_PANEL: Final[tuple[str, ...]] = (
     "glucose",
     "insulin",

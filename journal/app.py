@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journal import APP_ID, APP_NAME, __version__
 from journal.paths import resolve_data_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 STYLE = """
 QLabel#pageTitle { font-size: 20pt; font-weight: 600; }
@@ -66,6 +70,7 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
     app.setApplicationVersion(__version__)
     app.setOrganizationName("MetabolicJournal")
     app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(_app_icon())
     app.setStyleSheet(STYLE)
 
     def fail(message: str) -> int:
@@ -102,6 +107,17 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
         return app.exec()
     finally:
         opened.close()
+
+
+def _app_icon() -> QIcon:
+    from PySide6.QtGui import QIcon
+
+    from journal.resources import icon_paths
+
+    icon = QIcon()
+    for path in icon_paths().values():
+        icon.addFile(str(path))
+    return icon
 
 
 def _welcome(data_dir: str) -> str | None:

@@ -8,6 +8,7 @@ from journal.services.base import Clock, utc_now
 from journal.services.glucose import GlucoseService
 from journal.services.imports import ImportService
 from journal.services.labs import LabService
+from journal.services.maintenance import MaintenanceService
 from journal.services.overview import OverviewService
 from journal.services.questions import QuestionService
 from journal.services.stats import StatsService
@@ -29,3 +30,4 @@ class JournalServices:
         self.stats = StatsService(session_factory, clock)
         self.overview = OverviewService(session_factory, clock)
         self.imports = ImportService(session_factory, clock)
+        self.maintenance = MaintenanceService(session_factory, clock)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +15,25 @@ from sqlalchemy import Engine
 
 BACKUP_SUFFIX = ".sqlite3"
 DEFAULT_KEEP = 10
+_STAMP = re.compile(r"^journal-(\d{8}T\d{12})Z-")
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """Which backups to keep: the newest few, then one per day, per week and per month.
+
+    For each period kind, the newest backup of each of the most recent `daily` days (`weekly`
+    ISO weeks, `monthly` calendar months) that have a backup is kept; the union of these sets
+    and the `recent` newest backups survives, everything else is deleted.
+    """
+
+    recent: int = 3
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+
+DEFAULT_RETENTION = Retention()
 
 
 class BackupError(Exception):
@@ -65,27 +87,74 @@ def make_backup(
     reason: str = "manual",
     keep: int | None = DEFAULT_KEEP,
     now: datetime | None = None,
+    retention: Retention | None = None,
 ) -> Path:
-    """Write a verified copy of the open journal into backup_dir and return its path."""
+    """Write a verified copy of the open journal into backup_dir and return its path.
+
+    A journal that fails quick_check is not backed up: a copy of a damaged file would push a
+    good older backup out of the retention set. With `retention`, old backups are thinned by
+    it; otherwise the newest `keep` are kept.
+    """
+    backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        raw = engine.raw_connection()
+    except Exception as exc:  # e.g. a long import holds the one connection
+        raise BackupError(f"The backup could not be written: {exc}") from exc
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        final = backup_connection(source, backup_dir, reason=reason, now=now)
+    finally:
+        raw.close()
+    if retention is not None:
+        thin_backups(backup_dir, retention)
+    elif keep is not None:
+        prune_backups(backup_dir, keep)
+    return final
+
+
+def backup_file(database: Path, backup_dir: Path, *, reason: str) -> Path:
+    """A verified backup of a journal file that nobody has open (the caller holds its lock)."""
+    source = sqlite3.connect(database, timeout=0)
+    try:
+        return backup_connection(source, backup_dir, reason=reason)
+    finally:
+        source.close()
+
+
+def backup_connection(
+    source: sqlite3.Connection,
+    backup_dir: Path,
+    *,
+    reason: str = "manual",
+    now: datetime | None = None,
+) -> Path:
+    """Copy through `source` into a private temp file, fsync, verify, then rename into place."""
+    try:
+        problems = [str(r[0]) for r in source.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as exc:
+        raise BackupError(f"The journal could not be read for a backup: {exc}") from exc
+    if problems != ["ok"]:
+        raise BackupError(
+            "The journal failed its quick check, so no backup was made (the older backups "
+            "were kept): " + "; ".join(problems[:3])
+        )
     backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     final = backup_dir / f"journal-{stamp}-{reason}{BACKUP_SUFFIX}"
     temp = final.with_name(final.name + ".tmp")
-    fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
     try:
-        raw = engine.raw_connection()
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise BackupError(f"The backup could not be written: {exc.strerror or exc}") from exc
+    try:
+        target = sqlite3.connect(temp)
         try:
-            source = raw.driver_connection
-            assert isinstance(source, sqlite3.Connection)
-            target = sqlite3.connect(temp)
-            try:
-                source.backup(target)
-                target.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                target.close()
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
-            raw.close()
+            target.close()
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
         if not integrity_ok(temp):
@@ -99,8 +168,6 @@ def make_backup(
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
             raise
         raise BackupError(f"The backup could not be written: {exc}") from exc
-    if keep is not None:
-        prune_backups(backup_dir, keep)
     return final
 
 
@@ -113,6 +180,49 @@ def list_backups(backup_dir: Path) -> list[Path]:
 
 def prune_backups(backup_dir: Path, keep: int) -> list[Path]:
     removed = list_backups(backup_dir)[keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def backup_time(path: Path) -> datetime | None:
+    """When a backup was taken, read from its name (UTC), or None for a foreign name."""
+    match = _STAMP.match(path.name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def backups_to_keep(stamped: Iterable[tuple[Path, datetime]], retention: Retention) -> set[Path]:
+    """The paths the retention policy keeps, out of (path, time) pairs."""
+    newest_first = sorted(stamped, key=lambda item: item[1], reverse=True)
+    keep = {path for path, _ in newest_first[: retention.recent]}
+    periods = (
+        (retention.daily, lambda t: t.date()),
+        (retention.weekly, lambda t: tuple(t.isocalendar())[:2]),
+        (retention.monthly, lambda t: (t.year, t.month)),
+    )
+    for count, period_of in periods:
+        seen: set[object] = set()
+        for path, when in newest_first:
+            period = period_of(when)
+            if period in seen:
+                continue
+            if len(seen) >= count:
+                break
+            seen.add(period)
+            keep.add(path)
+    return keep
+
+
+def thin_backups(backup_dir: Path, retention: Retention = DEFAULT_RETENTION) -> list[Path]:
+    """Delete the backups the retention policy does not keep; return what was deleted."""
+    stamped = [(p, t) for p in list_backups(backup_dir) if (t := backup_time(p)) is not None]
+    keep = backups_to_keep(stamped, retention)
+    removed = [path for path, _ in stamped if path not in keep]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

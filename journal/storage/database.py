@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +17,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from journal.paths import JournalPaths
-from journal.storage.backup import BackupError, make_backup, quick_check
+from journal.storage.backup import (
+    BackupError,
+    backup_file,
+    integrity_ok,
+    list_backups,
+    make_backup,
+    quick_check,
+)
 from journal.storage.engine import create_journal_engine, make_session_factory
 from journal.storage.instance import InstanceLock, JournalInUseError
 from journal.storage.migrate import (
@@ -31,6 +40,7 @@ from journal.storage.repositories import purge_pending_batches
 __all__ = [
     "JournalDamagedError",
     "JournalInUseError",
+    "JournalLockedError",
     "JournalMissingError",
     "JournalTooNewError",
     "MigrationFailedError",
@@ -45,11 +55,22 @@ class StorageError(Exception):
 
 
 class JournalMissingError(StorageError):
-    pass
+    """No journal file where one is expected; `backups` lists what could bring it back."""
+
+    def __init__(self, message: str, backups: list[Path] | None = None) -> None:
+        super().__init__(message)
+        self.backups = backups or []
 
 
 class JournalDamagedError(StorageError):
     pass
+
+
+class JournalLockedError(StorageError):
+    """Another program (not a copy of this app) holds SQLite's lock on the journal."""
+
+
+DAMAGED_SUFFIX = ".damaged"
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -111,12 +132,15 @@ def open_journal(
     *,
     create: bool = True,
     migrations: Config | None = None,
+    despite_backups: bool = False,
 ) -> OpenJournal:
     """Open (and if asked, create) the journal in data_dir, bringing its schema up to date.
 
     Order matters: lock first (no second writer), then a read-only look at the schema version
     (a newer file is refused before anything is written), then a verified backup, then the
-    upgrade in one transaction. A file that fails to open is never replaced by an empty one.
+    upgrade in one transaction. A file that fails to open is never replaced by an empty one,
+    and a missing file is not replaced by an empty one while backups of it exist (unless
+    `despite_backups`, the user's explicit choice): JournalMissingError lists them instead.
     """
     paths = JournalPaths(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
@@ -124,6 +148,14 @@ def open_journal(
     exists = paths.database.exists()
     if not exists and not create:
         raise JournalMissingError(f"There is no journal in {data_dir}.")
+    if not exists and not despite_backups:
+        backups = list_backups(paths.backups)
+        if backups:
+            raise JournalMissingError(
+                f"The journal file is missing from {data_dir}, but {len(backups)} backup(s) of "
+                "it are there. Restore the newest backup rather than starting an empty journal.",
+                backups,
+            )
     try:
         ensure_private_dir(data_dir)
     except OSError as exc:
@@ -206,7 +238,10 @@ def _translate(exc: DBAPIError | sqlite3.Error, database: Path) -> StorageError:
     original = exc.orig if isinstance(exc, DBAPIError) else exc
     message = str(original) if original is not None else str(exc)
     if isinstance(original, sqlite3.OperationalError) and "locked" in message:
-        return StorageError(f"The journal {database} is in use by another program.")
+        return JournalLockedError(
+            f"The journal {database} is in use by another program, so it was not opened. "
+            "Close that program and try again."
+        )
     damaged = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)  # "not a database", "malformed"
     if isinstance(original, sqlite3.DatabaseError) and (
         getattr(original, "sqlite_errorcode", None) in damaged or "not a database" in message
@@ -222,3 +257,166 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+# --- recovery: moving a damaged file aside, restoring a backup, deleting everything ------------
+
+DISK_FULL = (
+    "The journal could not be saved because the disk is full or refused the write. "
+    "Your earlier entries are safe; what you just did was not kept. Free some space and try again."
+)
+
+
+def explain_storage_error(exc: BaseException) -> str | None:
+    """A plain sentence for a storage failure a user can act on, or None if it is not one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current, StorageError | JournalInUseError | JournalTooNewError | MigrationFailedError
+        ):
+            return str(current)
+        original = getattr(current, "orig", None)
+        if isinstance(original, BaseException):
+            current = original
+            continue
+        if isinstance(current, OSError) and current.errno in (
+            errno.ENOSPC,
+            errno.EFBIG,
+            errno.EDQUOT,
+        ):
+            return DISK_FULL
+        if isinstance(current, sqlite3.Error):
+            message = str(current).lower()
+            if "disk is full" in message or "disk i/o error" in message:
+                return DISK_FULL
+            if "locked" in message:
+                return (
+                    "The journal is busy in another program, so nothing was saved. "
+                    "Close that program and try again."
+                )
+            if "malformed" in message or "not a database" in message:
+                return (
+                    "The journal file is damaged, so nothing was saved. Quit the app: at the "
+                    "next start it offers to restore the newest backup."
+                )
+            if "readonly" in message or "read-only" in message:
+                return (
+                    "The journal's folder cannot be written to, so nothing was saved. "
+                    "Check that the disk is not read-only."
+                )
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _companions(database: Path) -> tuple[Path, Path]:
+    return Path(f"{database}-wal"), Path(f"{database}-shm")
+
+
+def quarantine(database: Path) -> Path:
+    """Move a damaged journal (with its -wal and -shm) aside as `<name>.damaged`; never delete.
+
+    A second damaged file becomes `<name>.damaged.2` and so on: nothing is overwritten.
+    """
+    target = database.with_name(database.name + DAMAGED_SUFFIX)
+    n = 2
+    while target.exists() or any(p.exists() for p in _companions(target)):
+        target = database.with_name(f"{database.name}{DAMAGED_SUFFIX}.{n}")
+        n += 1
+    for source, destination in zip(
+        (database, *_companions(database)), (target, *_companions(target)), strict=True
+    ):
+        if source.exists():
+            os.rename(source, destination)
+    return target
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What a restore did: the file it restored, and where the journal it replaced went."""
+
+    backup: Path
+    safety_backup: Path | None = None  # a verified backup of the replaced journal
+    damaged: Path | None = None  # the replaced journal, moved aside because it was damaged
+
+
+def restore_backup(data_dir: Path, backup: Path) -> Restored:
+    """Make `backup` the journal in data_dir; the journal must not be open.
+
+    The journal being replaced is kept: backed up (verified) if it is healthy, otherwise
+    moved aside as `<name>.damaged`. The backup is copied to a private temp file, checked,
+    synced and renamed into place, so a crash midway leaves either the old file or the new.
+    """
+    paths = JournalPaths(data_dir)
+    if not integrity_ok(backup):
+        raise StorageError(
+            f"The backup {backup.name} is damaged itself and was not restored; "
+            "choose an older backup."
+        )
+    ensure_private_dir(data_dir)
+    lock = InstanceLock(paths.lock)
+    lock.acquire()
+    try:
+        safety = damaged = None
+        if paths.database.exists():
+            try:
+                safety = backup_file(paths.database, paths.backups, reason="before-restore")
+            except (BackupError, sqlite3.Error):
+                damaged = quarantine(paths.database)
+        for stale in _companions(paths.database):  # a WAL must never meet another database
+            stale.unlink(missing_ok=True)
+        temp = paths.database.with_name(paths.database.name + ".restoring")
+        temp.unlink(missing_ok=True)
+        os.close(os.open(temp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600))
+        try:
+            source = sqlite3.connect(f"{backup.absolute().as_uri()}?mode=ro", uri=True)
+            target = sqlite3.connect(temp)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+                source.close()
+            with open(temp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            if not integrity_ok(temp):
+                raise StorageError("The restored copy did not verify; the journal was not changed.")
+            os.replace(temp, paths.database)
+        finally:
+            temp.unlink(missing_ok=True)
+        make_private(paths.database)
+        return Restored(backup=backup, safety_backup=safety, damaged=damaged)
+    finally:
+        lock.release()
+
+
+def delete_all_data(data_dir: Path) -> list[Path]:
+    """Remove the journal, its -wal and -shm, damaged copies and every backup; return them.
+
+    The journal must not be open. Afterwards the folder is as on the first start.
+    """
+    paths = JournalPaths(data_dir)
+    if not data_dir.is_dir():
+        return []
+    lock = InstanceLock(paths.lock)
+    lock.acquire()
+    removed: list[Path] = []
+    try:
+        name = paths.database.name
+        for path in sorted(data_dir.iterdir()):
+            if path.name.startswith(name) and path.is_file():
+                path.unlink()
+                removed.append(path)
+        if paths.backups.is_dir():
+            removed.extend(sorted(paths.backups.rglob("*")))
+            shutil.rmtree(paths.backups)
+        if paths.logs.is_dir():
+            removed.extend(sorted(paths.logs.rglob("*")))
+            shutil.rmtree(paths.logs)
+    finally:
+        lock.release()
+    paths.lock.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        data_dir.rmdir()  # only if nothing else (the user's own files) is in it
+    return removed

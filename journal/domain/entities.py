@@ -162,6 +162,20 @@ class Question:
     answered_at: datetime | None = None
     answer: str | None = None
     id: int | None = None
+    basis: str | None = None  # the data that triggered a drafted question
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMeasurement:
+    """One body measurement (weight or waist), in the unit it was taken in."""
+
+    at: datetime
+    kind: str  # "body_mass" | "waist"
+    value: float
+    unit: str  # "kg" | "lb" | "cm" | "in"
+    source: str = "manual"
+    id: int | None = None
+    batch_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

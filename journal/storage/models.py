@@ -194,3 +194,18 @@ class QuestionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcTimestamp)
     answered_at: Mapped[datetime | None] = mapped_column(UtcTimestamp)
     answer: Mapped[str | None] = mapped_column(Text)
+    basis: Mapped[str | None] = mapped_column(Text)
+
+
+class BodyMeasurementRow(Base):
+    __tablename__ = "body_measurement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcTimestamp, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
+    )

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from journal.domain.entities import (
+    BodyMeasurement,
     Fasting,
     GlucoseReading,
     GlucoseSource,
@@ -27,6 +28,7 @@ from journal.domain.entities import (
     WorkoutKind,
 )
 from journal.storage.models import (
+    BodyMeasurementRow,
     GlucoseReadingRow,
     ImportBatchRow,
     LabDrawRow,
@@ -383,6 +385,7 @@ def question_from_row(row: QuestionRow) -> Question:
         created_at=row.created_at,
         answered_at=row.answered_at,
         answer=row.answer,
+        basis=row.basis,
     )
 
 
@@ -394,6 +397,46 @@ def fill_question_row(row: QuestionRow, question: Question, now: datetime) -> No
     row.created_at = question.created_at or now
     row.answered_at = question.answered_at
     row.answer = question.answer
+    row.basis = question.basis
+
+
+# --- body measurements ---------------------------------------------------------------------
+
+
+def body_measurement_from_row(row: BodyMeasurementRow) -> BodyMeasurement:
+    return BodyMeasurement(
+        id=row.id,
+        at=row.at,
+        kind=row.kind,
+        value=row.value,
+        unit=row.unit,
+        source=row.source,
+        batch_id=row.batch_id,
+    )
+
+
+def fill_body_measurement_row(row: BodyMeasurementRow, measurement: BodyMeasurement) -> None:
+    row.at = measurement.at
+    row.kind = measurement.kind
+    row.value = measurement.value
+    row.unit = measurement.unit
+    row.source = measurement.source
+    row.batch_id = measurement.batch_id
+
+
+def visible_body_measurements() -> Select[BodyMeasurementRow]:
+    return select(BodyMeasurementRow).where(visible(BodyMeasurementRow.batch_id))
+
+
+def list_body_measurements(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> list[BodyMeasurement]:
+    stmt = visible_body_measurements().order_by(BodyMeasurementRow.at, BodyMeasurementRow.id)
+    if start is not None:
+        stmt = stmt.where(BodyMeasurementRow.at >= start)
+    if end is not None:
+        stmt = stmt.where(BodyMeasurementRow.at < end)
+    return [body_measurement_from_row(r) for r in session.scalars(stmt)]
 
 
 # --- import batches ------------------------------------------------------------------------

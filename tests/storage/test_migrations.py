@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from journal.domain.entities import BodyMeasurement, Question
 from journal.storage.backup import integrity_ok, list_backups
 from journal.storage.database import MigrationFailedError, open_journal
-from journal.storage.migrate import JournalTooNewError, alembic_config
+from journal.storage.migrate import JournalTooNewError, alembic_config, head_revision
+from journal.storage.models import Base, BodyMeasurementRow, ImportBatchRow, QuestionRow
+from journal.storage.repositories import (
+    fill_body_measurement_row,
+    fill_question_row,
+    list_body_measurements,
+    question_from_row,
+)
 from tests.storage.helpers import (
     FIRST_REVISION,
     REALISTIC_ROWS,
@@ -153,3 +166,74 @@ def test_a_journal_from_a_newer_version_is_refused_untouched(data_dir: Path) -> 
     assert database.stat().st_mtime_ns == long_ago
     after = sorted(path.name for path in data_dir.iterdir())
     assert after == sorted([*listing, "journal.lock"])  # only the lock: no backup, no -wal
+
+
+def test_a_0001_journal_upgrades_to_this_build_losing_nothing(data_dir: Path) -> None:
+    _database, columns = _old_journal_with_rows(data_dir)
+
+    with open_journal(data_dir) as opened:
+        query = partial(journal_query, opened)
+        assert query("SELECT version_num FROM alembic_version") == [(head_revision(),)]
+        assert snapshot(query, columns) == REALISTIC_ROWS
+        assert query("SELECT id, basis FROM question ORDER BY id") == [(1, None), (2, None)]
+        assert query("SELECT count(*) FROM body_measurement") == [(0,)]
+        assert query("PRAGMA foreign_key_check") == []
+        with Session(opened.engine) as session:
+            questions = [question_from_row(row) for row in session.scalars(select(QuestionRow))]
+        assert [(q.text, q.answer, q.basis) for q in questions] == [
+            ("Is my fasting insulin trending up?", None, None),
+            ("Should I repeat the OGTT?", "Dr. K: in six months", None),
+        ]
+
+
+def test_body_measurements_and_question_basis_round_trip_and_go_with_their_batch(
+    data_dir: Path,
+) -> None:
+    at = datetime(2025, 3, 4, 7, 45, tzinfo=UTC)
+    with open_journal(data_dir) as opened, Session(opened.engine) as session:
+        batch = ImportBatchRow(
+            format="apple-health", file_name="export.zip", sha256="ef" * 32, imported_at=at
+        )
+        session.add(batch)
+        session.flush()
+        typed = BodyMeasurementRow()
+        fill_body_measurement_row(
+            typed, BodyMeasurement(at=at, kind="waist", value=92.5, unit="cm")
+        )
+        imported = BodyMeasurementRow()
+        fill_body_measurement_row(
+            imported,
+            BodyMeasurement(
+                at=at,
+                kind="body_mass",
+                value=181.2,
+                unit="lb",
+                source="apple-health",
+                batch_id=batch.id,
+            ),
+        )
+        question = QuestionRow()
+        fill_question_row(question, Question("Why is my TG:HDL up?", basis="TG:HDL 3.1 → 4.2"), at)
+        session.add_all([typed, imported, question])
+        session.commit()
+
+        assert [
+            (m.kind, m.value, m.unit, m.source, m.at) for m in list_body_measurements(session)
+        ] == [
+            ("waist", 92.5, "cm", "manual", at),
+            ("body_mass", 181.2, "lb", "apple-health", at),
+        ]
+        assert (
+            question_from_row(session.get_one(QuestionRow, question.id)).basis == "TG:HDL 3.1 → 4.2"
+        )
+
+        session.delete(batch)  # undoing an import for good removes its measurements with it
+        session.commit()
+        assert [m.kind for m in list_body_measurements(session)] == ["waist"]
+
+
+def test_the_head_schema_matches_the_models(data_dir: Path) -> None:
+    """A model column without a revision (or the reverse) would fail on users' upgraded files."""
+    with open_journal(data_dir) as opened, opened.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journal import APP_ID, APP_NAME, __version__
 from journal.paths import resolve_data_dir
@@ -52,17 +52,7 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
         )
         return 2
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from journal.paths import JournalPaths
-    from journal.services.journal import JournalServices
-    from journal.storage.database import open_journal
-    from journal.ui.context import UiContext
-    from journal.ui.events import Events
-    from journal.ui.main_window import MainWindow
-    from journal.ui.preferences import Preferences
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -80,33 +70,24 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
             QMessageBox.critical(None, APP_NAME, message)
         return 1
 
-    target = resolve_data_dir(data_dir)
-    demo = False
-    if not JournalPaths(target).database.exists() and not screenshot:
-        choice = _welcome(str(target))
-        if choice is None:
-            return 0
-        if choice == "demo":
-            target, demo = demo_dir_for(target), True
-    try:
-        opened = open_journal(target)
-    except Exception as exc:  # shown to the user, never a traceback
-        return fail(str(exc))
+    home = resolve_data_dir(data_dir)
+    instance = None
+    if not screenshot:
+        from journal.ui.single_instance import SingleInstance
 
+        instance = SingleInstance(home)
+        if instance.notify_running():
+            print(
+                f"{APP_NAME} already has the journal in {home} open; "
+                "its window was brought to the front."
+            )
+            return 0
+        instance.listen()
+    previous_hook = _install_failure_hook()
     try:
-        services = JournalServices(opened.session_factory)
-        if demo and opened.created:
-            _write_demo(services)
-        ctx = UiContext(services, Events(), QUndoStack(), Preferences(), str(target))
-        window = MainWindow(ctx, demo=demo)
-        if page:
-            window.show_page(page)
-        window.show()
-        if screenshot:
-            QTimer.singleShot(400, lambda: _save_and_quit(window, Path(screenshot)))
-        return app.exec()
+        return _sessions(app, home, instance, screenshot=screenshot, page=page, fail=fail)
     finally:
-        opened.close()
+        sys.excepthook = previous_hook
 
 
 def _app_icon() -> QIcon:
@@ -160,3 +141,165 @@ def _save_and_quit(window: object, path: Path) -> None:
     if not ok:
         print(f"could not save a screenshot to {path}", file=sys.stderr)
     QApplication.exit(0 if ok else 1)
+
+
+def _sessions(
+    app: Any, home: Path, instance: Any, *, screenshot: str | None, page: str | None, fail: Any
+) -> int:
+    """Run the window; after a restore or "delete all my data", reopen (or start afresh)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QUndoStack
+
+    from journal.services.journal import JournalServices
+    from journal.ui.context import UiContext
+    from journal.ui.events import Events
+    from journal.ui.main_window import MainWindow
+    from journal.ui.preferences import Preferences
+
+    target = home
+    while True:
+        outcome = _open_for_gui(target, home, screenshot=bool(screenshot), fail=fail)
+        if isinstance(outcome, int):
+            return outcome
+        opened, demo = outcome
+        target = opened.paths.data_dir
+        prefs = Preferences()
+        try:
+            services = JournalServices(opened.session_factory)
+            if demo and opened.created:
+                _write_demo(services)
+            ctx = UiContext(services, Events(), QUndoStack(), prefs, str(target))
+            window = MainWindow(ctx, demo=demo)
+            if instance is not None:
+                instance.activated.connect(window.showNormal)
+                instance.activated.connect(window.raise_)
+                instance.activated.connect(window.activateWindow)
+            if page:
+                window.show_page(page)
+            window.show()
+            if screenshot:
+                QTimer.singleShot(400, lambda w=window: _save_and_quit(w, Path(screenshot)))
+            else:
+                from journal.ui.dialogs.check_journal import warn_location_once
+
+                warning = services.maintenance.location_warning()
+                warn_location_once(window, warning, str(target), prefs.qsettings)
+            code = app.exec()
+            pending = services.maintenance.pending
+            if pending is None and not screenshot:
+                _backup_on_close(services, prefs)
+            if instance is not None:
+                instance.activated.disconnect()
+            window.close()
+            window.deleteLater()
+        finally:
+            opened.close()
+        if pending is None:
+            return code
+        error = _carry_out(pending, target)
+        if error:
+            fail(error)
+        if pending[0] == "delete-all":
+            target = home  # back to the first start: the welcome is shown again
+
+
+def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> Any:
+    """Open the journal, offering backups if it is missing or damaged: (opened, demo), or a code.
+
+    A missing journal with backups beside it, or a damaged one, is never silently replaced by
+    an empty one: the user chooses to restore a backup or, explicitly, to start afresh.
+    """
+    from journal.paths import JournalPaths
+    from journal.services import maintenance
+    from journal.storage.database import JournalDamagedError, open_journal
+    from journal.ui.dialogs.check_journal import ask_damaged, ask_missing
+
+    demo = target == demo_dir_for(home)
+    despite_backups = False
+    if not JournalPaths(target).database.exists() and not screenshot:
+        backups = maintenance.backups_of(target)
+        if backups:
+            choice = ask_missing(str(target), backups)
+            if choice is None:
+                return 0
+            if choice[0] == "restore" and choice[1] is not None:
+                error = _carry_out(("restore", choice[1]), target)
+                if error:
+                    return fail(error)
+            else:
+                despite_backups = True
+        else:
+            welcome = _welcome(str(target))
+            if welcome is None:
+                return 0
+            if welcome == "demo":
+                target, demo = demo_dir_for(target), True
+    for _attempt in range(3):
+        try:
+            return open_journal(target, despite_backups=despite_backups), demo
+        except JournalDamagedError as exc:
+            if screenshot:
+                return fail(str(exc))
+            choice = ask_damaged(str(exc), maintenance.backups_of(target))
+            if choice is None:
+                return 1
+            if choice[0] == "restore" and choice[1] is not None:
+                error = _carry_out(("restore", choice[1]), target)
+                if error:
+                    return fail(error)
+            else:
+                maintenance.move_damaged_aside(target)
+                despite_backups = True
+        except Exception as exc:  # shown to the user in plain words, never a traceback
+            return fail(maintenance.explain_failure(exc) or str(exc))
+    return fail("The journal could not be opened.")
+
+
+def _carry_out(pending: tuple[str, Path | None], data_dir: Path) -> str | None:
+    """Restore a backup or delete everything, with the journal closed; an error message or None."""
+    from journal.services import maintenance
+
+    kind, backup = pending
+    try:
+        if kind == "restore" and backup is not None:
+            maintenance.restore_backup(data_dir, backup)
+        elif kind == "delete-all":
+            maintenance.delete_all_data(data_dir)
+    except Exception as exc:  # the journal is left as it was; say why
+        return maintenance.explain_failure(exc) or f"That did not work: {exc}"
+    return None
+
+
+def _backup_on_close(services: Any, prefs: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from journal.services.maintenance import explain_failure, retention_from
+
+    try:
+        services.maintenance.backup_if_changed(retention_from(prefs.get))
+    except Exception as exc:  # the journal itself is fine; only this backup is missing
+        QMessageBox.warning(
+            None, APP_NAME, f"No backup was made this time. {explain_failure(exc) or exc}"
+        )
+
+
+def _install_failure_hook() -> Any:
+    """Storage failures inside the window (disk full, damaged file) get a plain message box.
+
+    Returns the hook it replaced, for the caller to put back.
+    """
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from journal.services.maintenance import explain_failure
+
+        message = explain_failure(exc)
+        if message is None:
+            previous(kind, exc, tb)
+            return
+        QMessageBox.warning(None, APP_NAME, message)
+
+    sys.excepthook = hook
+    return previous

@@ -30,6 +30,7 @@ __all__ = [
     "delete_all_data",
     "explain_failure",
     "location_warning",
+    "move_damaged_aside",
     "restore_backup",
     "retention_from",
 ]
@@ -160,6 +161,15 @@ class MaintenanceService(Service):
         self._engine = bind
         self.paths = JournalPaths(Path(bind.url.database).parent)
         self._changes_at_start = self._total_changes()
+        # What the user asked to happen once the journal is closed ("restore", backup) or
+        # ("delete-all", None); the composition root carries it out and reopens.
+        self.pending: tuple[str, Path | None] | None = None
+
+    def request_restore(self, backup: Path) -> None:
+        self.pending = ("restore", backup)
+
+    def request_delete_all(self) -> None:
+        self.pending = ("delete-all", None)
 
     @property
     def data_dir(self) -> Path:
@@ -230,6 +240,11 @@ def explain_failure(exc: BaseException) -> str | None:
 def restore_backup(data_dir: Path, backup: Path) -> storage.Restored:
     """Replace the (closed) journal by `backup`; the replaced file is backed up or kept aside."""
     return storage.restore_backup(data_dir, backup)
+
+
+def move_damaged_aside(data_dir: Path) -> Path:
+    """Keep a damaged (closed) journal as `<name>.damaged` so that a new one can start."""
+    return storage.quarantine(JournalPaths(data_dir).database)
 
 
 def delete_all_data(data_dir: Path) -> list[Path]:

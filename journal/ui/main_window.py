@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
         for i, (key, title) in enumerate(PAGES):
             self._action(f"page_{key}", title, lambda k=key: self.show_page(k), f"Ctrl+{i + 1}")
+        self._action("check_journal", "&Check journal…", self.open_check_journal)
         self._action("about", f"&About {APP_NAME}", self.open_about)
         self.actions_by_name["about"].setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
         for key, _ in PAGES:
             view_menu.addAction(a[f"page_{key}"])
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a["check_journal"])
         help_menu.addAction(a["about"])
 
     def _build_toolbar(self) -> None:
@@ -251,7 +253,12 @@ class MainWindow(QMainWindow):
     def open_preferences(self) -> None:
         from journal.ui.dialogs.preferences import PreferencesDialog
 
-        PreferencesDialog(self.ctx.prefs, self).exec()
+        PreferencesDialog(self.ctx.prefs, self, maintenance=self.ctx.services.maintenance).exec()
+
+    def open_check_journal(self) -> None:
+        from journal.ui.dialogs.check_journal import CheckJournalDialog
+
+        CheckJournalDialog(self.ctx.services.maintenance, self).exec()
 
     def open_about(self) -> None:
         from journal.ui.dialogs.welcome import AboutDialog

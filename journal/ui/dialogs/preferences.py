@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -14,15 +16,24 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from journal.services.maintenance import MaintenanceService, explain_failure, retention_from
 from journal.settings import SETTINGS, Setting
 from journal.ui.preferences import Preferences
+
+# Typed by the user before every entry and backup is deleted: hard to type by accident.
+DELETE_PHRASE = "delete my data"
 
 NOT_SET = "Not set"
 # Spin boxes need some range; these stand in when a declaration gives none.
@@ -106,9 +117,20 @@ def set_editor_value(declared: Setting, editor: QWidget, value: Any) -> None:
 class PreferencesDialog(QDialog):
     """One field per declared setting, grouped by section; OK saves, Cancel discards."""
 
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        *,
+        maintenance: MaintenanceService | None = None,
+        quit_app: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.prefs = prefs
+        self.maintenance = maintenance
+        # Restoring and deleting happen with the journal closed: the app quits its window,
+        # carries out maintenance.pending and reopens.
+        self.quit_app = quit_app or (lambda: QCoreApplication.exit(0))
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(640)
         self.editors: dict[str, QWidget] = {}
@@ -136,6 +158,8 @@ class PreferencesDialog(QDialog):
             for declared in declared_settings:
                 form.addRow(*self._row(declared))
         layout.addLayout(form)
+        if maintenance is not None:
+            layout.addWidget(self._backups_box())
         layout.addStretch(1)
 
         self.buttons = QDialogButtonBox(
@@ -149,6 +173,96 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.buttons)
         self._style_help()
         self.load()
+
+    def _backups_box(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 6, 0, 0)
+        column.addWidget(_plain("Backups of this journal (newest first):"))
+        self.backup_list = QListWidget()
+        self.backup_list.setObjectName("backupList")
+        self.backup_list.setAccessibleName("Backups")
+        self.backup_list.setMinimumHeight(110)
+        column.addWidget(self.backup_list)
+        row = QHBoxLayout()
+        self.backup_now_button = QPushButton("Back up now")
+        self.backup_now_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("Restore this backup…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.delete_all_button = QPushButton("Delete all my data…")
+        self.delete_all_button.clicked.connect(self.delete_all)
+        for button in (self.backup_now_button, self.restore_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.delete_all_button)
+        column.addLayout(row)
+        self.backup_list.currentRowChanged.connect(
+            lambda r: self.restore_button.setEnabled(r >= 0)
+        )
+        self.refresh_backups()
+        return box
+
+    def refresh_backups(self) -> None:
+        assert self.maintenance is not None
+        self.backup_list.clear()
+        for info in self.maintenance.backups():
+            item = QListWidgetItem(info.label)
+            item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+            self.backup_list.addItem(item)
+        if self.backup_list.count():
+            self.backup_list.setCurrentRow(0)
+        self.restore_button.setEnabled(self.backup_list.currentRow() >= 0)
+
+    def _fail(self, exc: Exception) -> None:
+        message = explain_failure(exc) or f"That did not work: {exc}"
+        box = QMessageBox(QMessageBox.Icon.Warning, "Backups", message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def backup_now(self) -> None:
+        assert self.maintenance is not None
+        try:
+            self.maintenance.backup_now(retention=retention_from(self.prefs.get))
+        except Exception as exc:  # shown to the user; the journal itself is unaffected
+            self._fail(exc)
+        self.refresh_backups()
+
+    def confirm_restore(self, label: str) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore a backup",
+            f"Restore the backup from {label}?\n\nThe journal as it is now is backed up "
+            "first, so this can be undone by restoring that backup. The window closes and "
+            "reopens on the restored journal.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        return box.clickedButton() is restore
+
+    def restore_selected(self) -> None:
+        assert self.maintenance is not None
+        item = self.backup_list.currentItem()
+        if item is None or not self.confirm_restore(item.text()):
+            return
+        self.maintenance.request_restore(Path(str(item.data(Qt.ItemDataRole.UserRole))))
+        super().reject()  # the other preferences on screen are not saved by a restore
+        self.quit_app()
+
+    def confirm_delete_all(self) -> bool:
+        dialog = DeleteAllDialog(self)
+        return bool(dialog.exec())
+
+    def delete_all(self) -> None:
+        assert self.maintenance is not None
+        if not self.confirm_delete_all():
+            return
+        self.maintenance.request_delete_all()
+        self.prefs.reset()  # the profile (name, date of birth) is the user's data too
+        super().reject()
+        self.quit_app()
 
     def _row(self, declared: Setting) -> tuple[QLabel, QWidget]:
         editor = make_editor(declared)
@@ -216,3 +330,41 @@ class PreferencesDialog(QDialog):
         for key, value in self.values().items():
             self.prefs.set(key, value)
         super().accept()
+
+
+def _plain(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+class DeleteAllDialog(QDialog):
+    """Deleting everything needs the phrase typed in full; the button stays off until then."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Delete all my data")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _plain(
+                "This deletes the journal (every lab result, workout, walk, glucose reading "
+                "and question), every backup of it and your profile settings from this "
+                "computer. It cannot be undone. Copies you saved elsewhere are not touched."
+            )
+        )
+        layout.addWidget(_plain(f"To go ahead, type: {DELETE_PHRASE}"))
+        self.phrase = QLineEdit()
+        self.phrase.setAccessibleName("Confirmation phrase")
+        layout.addWidget(self.phrase)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = buttons.addButton(
+            "Delete everything", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.phrase.textChanged.connect(
+            lambda text: self.delete_button.setEnabled(text.strip().lower() == DELETE_PHRASE)
+        )
+        layout.addWidget(buttons)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from journal.domain.analytes import CATALOGUE, UnitMismatchError, get_analyte
-from journal.domain.entities import Fasting, LabDraw
+from journal.domain.analytes import CATALOGUE, UNLISTED, UnitMismatchError, get_analyte
+from journal.domain.entities import Fasting, LabDraw, LabResult
 from journal.domain.indices import IndexKey, IndexResult, compute_indices
 from journal.domain.plausibility import Verdict, check_value
 from journal.domain.units import UnknownUnitError, normalize_unit
@@ -31,6 +31,9 @@ class LabService(Service):
         seen: set[str] = set()
         for i, result in enumerate(draw.results):
             where = f"results[{i}]"
+            if result.analyte == UNLISTED:
+                _check_unlisted(checks, where, result)
+                continue
             if result.analyte not in CATALOGUE:
                 checks.add(f"{where}.analyte", f"unknown test '{result.analyte}'")
                 continue
@@ -135,6 +138,23 @@ class LabService(Service):
             return repo.count(session, repo.visible_draws())
 
 
+def _check_unlisted(checks: Checks, where: str, result: LabResult) -> None:
+    """A test the catalogue does not list (from an import): kept as reported, never converted."""
+    if not (result.reported_name or result.loinc):
+        checks.add(f"{where}.analyte", "an unlisted test needs its name or LOINC code")
+    checks.text(f"{where}.unit", result.unit, max_len=32)
+    checks.number(f"{where}.value", result.value, -1e12, 1e12, required=True)
+    for bound in ("ref_low", "ref_high"):
+        checks.number(f"{where}.{bound}", getattr(result, bound), -1e12, 1e12)
+    if result.flag is not None and result.flag.upper() not in HL7_FLAGS:
+        checks.add(f"{where}.flag", "use N, L, H, LL, HH, A or AA")
+    checks.text(f"{where}.ref_text", result.ref_text, max_len=200)
+
+
+def _unit(result: LabResult) -> str:
+    return result.unit.strip() if result.analyte == UNLISTED else normalize_unit(result.unit)
+
+
 def _normalized(draw: LabDraw) -> LabDraw:
     """Store canonical unit spellings and upper-case flags; blank text becomes None."""
     return replace(
@@ -144,9 +164,9 @@ def _normalized(draw: LabDraw) -> LabDraw:
         results=tuple(
             replace(
                 r,
-                unit=normalize_unit(r.unit),
+                unit=_unit(r),
                 flag=r.flag.upper() if r.flag else None,
-                loinc=r.loinc or get_analyte(r.analyte).loinc,
+                loinc=r.loinc or (None if r.analyte == UNLISTED else get_analyte(r.analyte).loinc),
             )
             for r in draw.results
         ),

@@ -62,6 +62,10 @@ _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"[A-Z][A-Za-z]+"')
 _VITAL_GROUPS = frozenset({"vitals", "body"})
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
@@ -157,18 +161,18 @@ class _Times:
         zone = getattr(self.tz, "key", None) or str(self.tz)
         if self.date_only:
             self.log.assume(
-                f"{self.date_only:,} results give only a date; they were placed at midnight, "
-                f"local time in {zone}."
+                f"Only a date was given for {_n(self.date_only, 'result')}; it was placed at "
+                f"midnight, local time in {zone}."
             )
         if self.naive:
             self.log.assume(
-                f"{self.naive:,} result times carry no UTC offset; they were read as local "
+                f"Times without a UTC offset ({_n(self.naive, 'result')}) were read as local "
                 f"time in {zone}."
             )
         if self.issued:
             self.log.assume(
-                f"{self.issued:,} results give no time of collection; the time the lab "
-                "issued them was used instead."
+                f"No collection time was given for {_n(self.issued, 'result')}; the time the "
+                "lab issued it was used instead."
             )
 
 
@@ -191,13 +195,17 @@ class _Collector:
         self.log = log
         self.times = _Times(tz, not_after, log)
         self.draws: dict[tuple[datetime, str | None], _Draw] = {}
+        self.subjects: set[str] = set()
         self.unconvertible = 0
 
     def take(self, resource: Mapping[str, Any], where: str) -> None:
         kind = _str(resource.get("resourceType"))
         if kind == "Bundle":
-            entries = _list(resource.get("entry"))
-            for i, entry in enumerate(entries, 1):
+            entries = resource.get("entry")
+            if entries is not None and not isinstance(entries, list):
+                _reject(self.log, where or "Bundle", "its entry is not a list")
+                return
+            for i, entry in enumerate(_list(entries), 1):
                 inner = _obj(_obj(entry) and entry.get("resource"))
                 if inner is None:
                     _reject(self.log, f"{where} entry {i}", "the entry holds no resource")
@@ -219,6 +227,9 @@ class _Collector:
 
     def _observation(self, obs: Mapping[str, Any], where: str) -> None:
         log = self.log
+        subject = _str((_obj(obs.get("subject")) or {}).get("reference"))
+        if subject is not None and len(self.subjects) < 10:
+            self.subjects.add(subject[:_MAX_TEXT])
         status = _str(obs.get("status"))
         if status in _VOID_STATUS:
             log.skip(f"results marked {status}")
@@ -371,9 +382,8 @@ class _Collector:
         self.times.finish()
         if self.unconvertible:
             self.log.assume(
-                f"{self.unconvertible:,} results of tests the journal knows came in a unit it "
-                "does not convert; they were kept as other results under their reported name "
-                "and unit."
+                f"{_n(self.unconvertible, 'result')} of tests the journal knows came in a unit "
+                "it does not convert; kept as other results, with the name and unit reported."
             )
         for draw in sorted(self.draws.values(), key=lambda d: (d.at, d.lab or "")):
             yield LabDraw(
@@ -497,6 +507,14 @@ def parse(
                 _read_document(handle, size, collector, log, progress, cancel)
         except OSError as exc:
             raise ImportFormatError(f"{name}: reading failed ({exc.strerror or exc})") from exc
+    if len(collector.subjects) > 1:
+        people = ", ".join(sorted(collector.subjects)[:3])
+        more = "+" if len(collector.subjects) >= 10 else ""
+        raise ImportFormatError(
+            f"{name}: holds results of {len(collector.subjects)}{more} different patients "
+            f"({people} …); a journal keeps one person's results, so "
+            "export only your own records"
+        )
     draws = list(collector.finish())
     if not draws and not log.rejected_count and not log.not_imported:
         raise ImportFormatError(f"{name}: holds no FHIR resources")
@@ -544,7 +562,10 @@ def _read_ndjson(
         except UnicodeDecodeError as exc:
             raise log.error(line, "is not UTF-8 text (is this a FHIR JSON file?)") from exc
         try:
-            resource = _loads(text)
+            resource = _loads(text.rstrip("\r\n"))
+        except json.JSONDecodeError as exc:
+            _reject(log, f"line {line}", f"is not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
         except (ValueError, RecursionError) as exc:
             _reject(log, f"line {line}", f"is not valid JSON ({_short(str(exc), 80)})")
             continue
@@ -581,6 +602,8 @@ def _read_document(
         raise ImportFormatError(
             f"{name}: byte {exc.start:,} is not UTF-8 text (is this a FHIR JSON file?)"
         ) from exc
+    if not text.strip():
+        raise ImportFormatError(f"{name}: the file is empty")
     try:
         document = _loads(text)
     except json.JSONDecodeError as exc:
@@ -592,11 +615,9 @@ def _read_document(
     found = _obj(document)
     if found is None or _str(found.get("resourceType")) is None:
         raise ImportFormatError(f"{name}: not a FHIR resource (no resourceType at the top)")
-    if _str(found.get("resourceType")) == "Bundle":
-        entries = found.get("entry")
-        if entries is not None and not isinstance(entries, list):
-            raise ImportFormatError(f"{name}: the Bundle's entry is not a list")
-        for i, entry in enumerate(_list(entries), 1):
+    entries = found.get("entry")
+    if _str(found.get("resourceType")) == "Bundle" and isinstance(entries, list):
+        for i, entry in enumerate(entries, 1):
             inner = _obj(_obj(entry) and entry.get("resource"))
             if inner is None:
                 _reject(log, f"entry {i}", "the entry holds no resource")
@@ -605,7 +626,7 @@ def _read_document(
             if i % _TICK == 0:
                 _tick(i, log, cancel)
                 if progress is not None:
-                    progress("reading", i, len(entries or []))
+                    progress("reading", i, len(entries))
     else:
         collector.take(found, "")
 

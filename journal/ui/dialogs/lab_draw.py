@@ -34,7 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal.domain.analytes import CATALOGUE, USUAL_PANEL, Analyte, get_analyte, unit_for_system
+from journal.domain.analytes import (
+    CATALOGUE,
+    UNLISTED,
+    USUAL_PANEL,
+    Analyte,
+    get_analyte,
+    unit_for_system,
+)
 from journal.domain.entities import Fasting, LabDraw, LabResult
 from journal.domain.indices import IndexKey, IndexResult, compute_indices
 from journal.domain.plausibility import Verdict, check_value
@@ -913,6 +920,10 @@ class LabDrawDialog(QDialog):
         if problems:
             return None, warnings, problems[0]
         self._sent_rows = sent
+        # Tests outside the catalogue (kept by an import) have no row here; carry them over
+        # unchanged so that editing a draw never drops them.
+        kept = self.original.results if self.original is not None else ()
+        results.extend(r for r in kept if r.analyte == UNLISTED)
         # Start from the given draw to keep what the dialog does not show (id, source, batch).
         draw = replace(
             self.original or LabDraw(_PLACEHOLDER_TIME),

@@ -163,6 +163,7 @@ class Question:
     answer: str | None = None
     id: int | None = None
     basis: str | None = None  # the data that triggered a drafted question
+    batch_id: int | None = None  # set when the question came in with an import
 
 
 @dataclass(frozen=True, slots=True)

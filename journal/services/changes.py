@@ -14,6 +14,7 @@ class Entity(StrEnum):
     WALK = "walk"
     GLUCOSE = "glucose"
     QUESTION = "question"
+    BODY_MEASUREMENT = "body_measurement"
     IMPORT_BATCH = "import_batch"
 
 

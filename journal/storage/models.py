@@ -195,6 +195,9 @@ class QuestionRow(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcTimestamp)
     answer: Mapped[str | None] = mapped_column(Text)
     basis: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
+    )
 
 
 class BodyMeasurementRow(Base):

@@ -386,6 +386,7 @@ def question_from_row(row: QuestionRow) -> Question:
         answered_at=row.answered_at,
         answer=row.answer,
         basis=row.basis,
+        batch_id=row.batch_id,
     )
 
 
@@ -398,6 +399,7 @@ def fill_question_row(row: QuestionRow, question: Question, now: datetime) -> No
     row.answered_at = question.answered_at
     row.answer = question.answer
     row.basis = question.basis
+    row.batch_id = question.batch_id
 
 
 # --- body measurements ---------------------------------------------------------------------

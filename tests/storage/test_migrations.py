@@ -175,7 +175,10 @@ def test_a_0001_journal_upgrades_to_this_build_losing_nothing(data_dir: Path) ->
         query = partial(journal_query, opened)
         assert query("SELECT version_num FROM alembic_version") == [(head_revision(),)]
         assert snapshot(query, columns) == REALISTIC_ROWS
-        assert query("SELECT id, basis FROM question ORDER BY id") == [(1, None), (2, None)]
+        assert query("SELECT id, basis, batch_id FROM question ORDER BY id") == [
+            (1, None, None),
+            (2, None, None),
+        ]
         assert query("SELECT count(*) FROM body_measurement") == [(0,)]
         assert query("PRAGMA foreign_key_check") == []
         with Session(opened.engine) as session:
@@ -214,7 +217,9 @@ def test_body_measurements_and_question_basis_round_trip_and_go_with_their_batch
         )
         question = QuestionRow()
         fill_question_row(question, Question("Why is my TG:HDL up?", basis="TG:HDL 3.1 → 4.2"), at)
-        session.add_all([typed, imported, question])
+        imported_question = QuestionRow()
+        fill_question_row(imported_question, Question("Imported?", batch_id=batch.id), at)
+        session.add_all([typed, imported, question, imported_question])
         session.commit()
 
         assert [
@@ -227,9 +232,10 @@ def test_body_measurements_and_question_basis_round_trip_and_go_with_their_batch
             question_from_row(session.get_one(QuestionRow, question.id)).basis == "TG:HDL 3.1 → 4.2"
         )
 
-        session.delete(batch)  # undoing an import for good removes its measurements with it
+        session.delete(batch)  # deleting an import removes its measurements and questions
         session.commit()
         assert [m.kind for m in list_body_measurements(session)] == ["waist"]
+        assert [q.text for q in session.scalars(select(QuestionRow))] == ["Why is my TG:HDL up?"]
 
 
 def test_the_head_schema_matches_the_models(data_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""Body measurements (weight, waist) and the data behind a drafted question.
+"""Body measurements (weight, waist), the data behind a drafted question, imported questions.
 
 Revision ID: 0002
 Revises: 0001
@@ -32,14 +32,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_body_measurement_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_body_measurement_batch_id'), ['batch_id'], unique=False)
 
-    # A new nullable column: SQLite adds it in place, no table rebuild.
+    # The foreign key makes Alembic rebuild the table (copy, drop, rename); the copy keeps
+    # every question, and foreign keys are off while revisions run.
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.add_column(sa.Column('basis', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('batch_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_question_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_question_batch_id_import_batch'), 'import_batch', ['batch_id'], ['id'], ondelete='CASCADE')
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table('question', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_question_batch_id_import_batch'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_question_batch_id'))
+        batch_op.drop_column('batch_id')
         batch_op.drop_column('basis')
 
     with op.batch_alter_table('body_measurement', schema=None) as batch_op:

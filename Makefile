@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 XVFB_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 fonts-dejavu-core
 
-.PHONY: run test lint unit xvfb demo screenshots bench clean
+.PHONY: run test lint unit xvfb demo screenshots bench dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,dist]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-dist
+
+$(VENV)/.installed-dist: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dist]'
 	touch $@ $(VENV)/.installed
 
 # Start the app. Without a display (a server, CI) it runs on a virtual screen under Xvfb,
@@ -65,6 +69,11 @@ screenshots: $(VENV)/.installed xvfb
 # Benchmarks (not part of make test): chart redraws on a ten-year demo journal.
 bench: $(VENV)/.installed xvfb
 	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) tests/benchmarks/bench_chart_redraw.py
+
+# The app as one folder that runs without Python: dist/metabolic-journal/ (packaging/README.md).
+dist: $(VENV)/.installed-dist
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/metabolic-journal.spec
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -240,6 +240,8 @@ def _read_head(path: Path, log: ParseLog, limit: int) -> int:
         size = path.stat().st_size
     except OSError as exc:
         raise ImportFormatError(f"{log.file_name}: cannot be read ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise ImportFormatError(f"{log.file_name}: the file is empty")
     if size > limit:
         raise ImportFormatError(
             f"{log.file_name}: {size / 2**20:,.0f} MB is larger than the "

@@ -230,11 +230,18 @@ class MaintenanceService(Service):
         return location_warning(self.data_dir)
 
 
+BACKUP_DISK_FULL = (
+    "The backup could not be written because the disk is full or refused the write. "
+    "Your journal is unchanged and the earlier backups were kept. Free some space and try again."
+)
+
+
 def explain_failure(exc: BaseException) -> str | None:
     """A plain sentence for a storage failure (disk full, locked, damaged, too new), or None."""
+    explained = storage.explain_storage_error(exc)
     if isinstance(exc, BackupError):
-        return str(exc)
-    return storage.explain_storage_error(exc)
+        return BACKUP_DISK_FULL if explained == storage.DISK_FULL else str(exc)
+    return explained
 
 
 def restore_backup(data_dir: Path, backup: Path) -> storage.Restored:

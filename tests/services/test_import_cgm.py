@@ -72,7 +72,7 @@ def test_detect_format_sniffs_content_not_name(tmp_path: Path) -> None:
 def test_dexcom_14col_quoted_bom_crlf(imports: ImportService, glucose: GlucoseService) -> None:
     receipt, change = imports.import_file(DATA / "dexcom_14col_quoted_bom_crlf.csv", tz=LONDON)
     assert receipt.format == DEXCOM
-    assert dict(receipt.added) == {"glucose": 4}
+    assert dict(receipt.added) == {"glucose readings": 4}
     assert receipt.duplicates == 0
     assert [str(r) for r in receipt.rejected] == [
         "line 8: reported as Low (below the sensor's range)",
@@ -99,7 +99,7 @@ def test_dexcom_12col_mmol_kept_as_reported(
     imports: ImportService, glucose: GlucoseService
 ) -> None:
     receipt, _ = imports.import_file(DATA / "dexcom_12col_mmol_plain.csv", tz=NEW_YORK)
-    assert dict(receipt.added) == {"glucose": 3}
+    assert dict(receipt.added) == {"glucose readings": 3}
     assert [str(r) for r in receipt.rejected] == [
         "line 7: glucose value is missing",
         "line 8: glucose value 99.9 mmol/L is outside any possible glucose (0.555–83.26 mmol/L)",
@@ -116,7 +116,7 @@ def test_libreview_uk_day_first_out_of_order(
 ) -> None:
     receipt, _ = imports.import_file(DATA / "libreview_uk_mmol_dayfirst.csv", tz=LONDON)
     assert receipt.format == LIBREVIEW
-    assert dict(receipt.added) == {"glucose": 4}
+    assert dict(receipt.added) == {"glucose readings": 4}
     assert [str(r) for r in receipt.rejected] == [
         "line 8: historic glucose value 'x.y' is not a number",
         "line 10: timestamp '31-02-2026 09:00' is not a valid date and time",
@@ -135,7 +135,7 @@ def test_libreview_uk_day_first_out_of_order(
 
 def test_libreview_us_month_first_am_pm(imports: ImportService, glucose: GlucoseService) -> None:
     receipt, _ = imports.import_file(DATA / "libreview_us_mgdl_ampm.csv", tz=NEW_YORK)
-    assert dict(receipt.added) == {"glucose": 4}
+    assert dict(receipt.added) == {"glucose readings": 4}
     assert receipt.rejected == ()
     local = [(r.at.astimezone(NEW_YORK).strftime("%m-%d %H:%M"), r.value) for r in _all(glucose)]
     assert local == [
@@ -167,7 +167,7 @@ def test_naive_times_assumption_recorded_on_batch(imports: ImportService) -> Non
     )
     (batch,) = imports.list_batches()
     assert batch.assumptions == receipt.assumptions[0]
-    assert batch.counts == {"glucose": 3, "duplicates": 0, "rejected": 2}
+    assert batch.counts == {"glucose readings": 3, "duplicates": 0, "rejected": 2}
     assert batch.file_name == "dexcom_12col_mmol_plain.csv"
 
 
@@ -187,7 +187,7 @@ def test_overlapping_later_export_adds_only_new_rows(
 ) -> None:
     imports.import_file(DATA / "dexcom_14col_quoted_bom_crlf.csv", tz=LONDON)
     later, _ = imports.import_file(DATA / "dexcom_14col_later_export.csv", tz=LONDON)
-    assert dict(later.added) == {"glucose": 2}
+    assert dict(later.added) == {"glucose readings": 2}
     assert later.duplicates == 2
     assert [r.value for r in _all(glucose)] == [104, 110, 131, 142, 150, 147]
 
@@ -204,7 +204,7 @@ def test_undo_removes_rows_and_allows_reimport(
     assert imports.list_batches()[0].undone
     assert imports.undo_batch(receipt.batch_id).empty
     again, _ = imports.import_file(DATA / "libreview_uk_mmol_dayfirst.csv", tz=LONDON)
-    assert not again.already_imported and dict(again.added) == {"glucose": 4}
+    assert not again.already_imported and dict(again.added) == {"glucose readings": 4}
 
 
 # --- all or nothing, hostile input -----------------------------------------------------------
@@ -294,7 +294,7 @@ def test_unreadable_file_names_the_file(imports: ImportService, tmp_path: Path) 
 def test_sample_dexcom_clarity_12col(imports: ImportService, glucose: GlucoseService) -> None:
     receipt, _ = imports.import_file(SAMPLES / "dexcom_clarity_12col.csv", tz=LONDON)
     assert receipt.format == DEXCOM
-    assert receipt.added["glucose"] == 2148
+    assert receipt.added["glucose readings"] == 2148
     assert receipt.rejected_count == 0
     rows = _all(glucose)
     assert rows[0].value == 103 and rows[0].unit == "mg/dL"
@@ -306,7 +306,7 @@ def test_sample_dexcom_clarity_12col(imports: ImportService, glucose: GlucoseSer
 def test_sample_libreview_uk(imports: ImportService, glucose: GlucoseService) -> None:
     receipt, _ = imports.import_file(SAMPLES / "libreview_uk_mmol.csv", tz=LONDON)
     assert receipt.format == LIBREVIEW
-    assert receipt.added["glucose"] + receipt.duplicates == 2349 + 760  # types 0 and 1
+    assert receipt.added["glucose readings"] + receipt.duplicates == 2349 + 760  # types 0 and 1
     assert receipt.rejected_count == 0
     assert dict(receipt.not_imported) == {"insulin": 148, "food": 88, "time change": 270}
     first = _all(glucose)[0]

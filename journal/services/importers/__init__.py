@@ -1,4 +1,7 @@
-"""What every importer shares: its error, the receipt, bounded line reading and format sniffing."""
+"""What every importer shares: its error, the receipt, bounded line reading and format sniffing.
+
+The formats themselves are listed in `journal.services.importers.registry`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ __all__ = [
     "LIBREVIEW",
     "MAX_LINE_CHARS",
     "MAX_ROWS",
+    "SNIFF_BYTES",
     "ImportCancelledError",
     "ImportFormatError",
     "LineGuard",
@@ -36,6 +40,8 @@ MAX_LINES_PER_RECORD = 16
 MAX_ROWS = 5_000_000
 # Rejections listed one by one in a receipt; the count beyond stays exact.
 MAX_LISTED_REJECTIONS = 1_000
+# What a sniffer sees of a file.
+SNIFF_BYTES = 64 * 1024
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 Cancel = Callable[[], bool]
@@ -53,7 +59,7 @@ class ImportCancelledError(Exception):
 class Rejection:
     """One record left out of an import, where it was and why."""
 
-    location: str  # "line 57"
+    location: str  # "line 57", "element Workout #12", "entry 3 (Observation/abc)"
     reason: str  # "glucose value 'abc' is not a number"
 
     def __str__(self) -> str:
@@ -68,6 +74,9 @@ def _empty_counts() -> Mapping[str, int]:
 class Receipt:
     """What one import did: added per kind, duplicates skipped, rejections, assumptions made.
 
+    `added` maps each kind the file held ("glucose readings", "lab draws", "lab results",
+    "workouts", "walks", "body measurements", "questions") to how many were written (0 when all
+    were duplicates). `duplicates` is the total skipped, `duplicates_by_kind` its breakdown.
     `rejected` lists at most MAX_LISTED_REJECTIONS entries; `rejected_count` is the exact total.
     `not_imported` counts records of kinds the importer does not take (insulin, food, alerts).
     """
@@ -82,6 +91,7 @@ class Receipt:
     already_imported: bool = False
     rejected_count: int = 0
     not_imported: Mapping[str, int] = field(default_factory=_empty_counts)
+    duplicates_by_kind: Mapping[str, int] = field(default_factory=_empty_counts)
 
     @property
     def total_added(self) -> int:
@@ -92,16 +102,20 @@ class Receipt:
         if self.already_imported:
             return [f"{self.file_name}: already imported (batch {self.batch_id}); nothing added."]
         added = ", ".join(f"{n:,} {kind}" for kind, n in self.added.items()) or "nothing"
+        skipped = f"{self.duplicates:,} skipped as duplicates"
+        if len([n for n in self.duplicates_by_kind.values() if n]) > 1:
+            parts = ", ".join(f"{n:,} {k}" for k, n in self.duplicates_by_kind.items() if n)
+            skipped += f" ({parts})"
         out = [
             f"{self.file_name} ({self.format}): added {added}; "
-            f"{self.duplicates:,} skipped as duplicates; {self.rejected_count:,} rejected."
+            f"{skipped}; {self.rejected_count:,} rejected."
         ]
         out.extend(f"  rejected {r}" for r in self.rejected)
         if self.rejected_count > len(self.rejected):
             out.append(f"  … and {self.rejected_count - len(self.rejected):,} more rejected")
         if self.not_imported:
             kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(self.not_imported.items()))
-            out.append(f"  not imported (not glucose readings): {kinds}")
+            out.append(f"  not imported (records the journal does not keep): {kinds}")
         out.extend(f"  assumed: {a}" for a in self.assumptions)
         return out
 
@@ -116,10 +130,11 @@ class ParseLog:
         self.not_imported: Counter[str] = Counter()
         self.assumptions: list[str] = []
 
-    def reject(self, line: int, reason: str) -> None:
+    def reject(self, where: int | str, reason: str) -> None:
+        """Leave one record out: `where` is a line number or a location ("element Workout #12")."""
         self.rejected_count += 1
         if len(self.rejections) < MAX_LISTED_REJECTIONS:
-            self.rejections.append(Rejection(f"line {line}", reason))
+            self.rejections.append(Rejection(_location(where), reason))
 
     def skip(self, kind: str) -> None:
         self.not_imported[kind] += 1
@@ -128,8 +143,12 @@ class ParseLog:
         if text not in self.assumptions:
             self.assumptions.append(text)
 
-    def error(self, line: int, what: str) -> ImportFormatError:
-        return ImportFormatError(f"{self.file_name}, line {line}: {what}")
+    def error(self, where: int | str, what: str) -> ImportFormatError:
+        return ImportFormatError(f"{self.file_name}, {_location(where)}: {what}")
+
+
+def _location(where: int | str) -> str:
+    return f"line {where}" if isinstance(where, int) else where
 
 
 class LineGuard:
@@ -160,7 +179,7 @@ class LineGuard:
                 raise self._log.error(
                     self.line,
                     f"the line is longer than {MAX_LINE_CHARS // 1024} KiB; "
-                    "this is not a CGM export (or it is damaged)",
+                    "this is not a file the app reads (or it is damaged)",
                 )
             if self.line - self.record_start > MAX_LINES_PER_RECORD:
                 raise self._log.error(
@@ -184,17 +203,11 @@ class LineGuard:
 
 
 def detect_format(path: Path) -> str | None:
-    """Sniff a file's first few KiB (never its name) for a CGM export we read, or None."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(16 * 1024)
-    except OSError:
-        return None
-    text = head.decode("utf-8-sig", errors="replace").lower()
-    first_lines = text.splitlines()[:3]
-    for line in first_lines:
-        if "timestamp (yyyy-mm-ddthh:mm:ss)" in line and "event type" in line:
-            return DEXCOM
-        if "device timestamp" in line and "record type" in line:
-            return LIBREVIEW
-    return None
+    """The format key of a file (or folder) by its content, never its name; None if unknown.
+
+    Each registered sniffer sees the first SNIFF_BYTES of a file (b"" for a folder), in the
+    order of `registry.PARSER_MODULES`; the first that recognises it wins.
+    """
+    from journal.services.importers.registry import detect
+
+    return detect(path)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from journal.domain.analytes import UNLISTED, get_analyte
-from journal.domain.entities import Fasting, LabDraw
+from journal.domain.entities import BodyMeasurement, Fasting, LabDraw
 from journal.domain.indices import IndexKey, compute_indices
 from journal.services.changes import Entity
 from journal.services.importers import ImportCancelledError, ImportFormatError, ParseLog, fhir
@@ -26,9 +26,15 @@ CHICAGO = ZoneInfo("America/Chicago")
 NOT_AFTER = datetime(2026, 11, 21, tzinfo=UTC)
 
 
-def _read(path: Path, tz: ZoneInfo = CHICAGO) -> tuple[list[LabDraw], ParseLog]:
+def _read_all(path: Path, tz: ZoneInfo = CHICAGO) -> tuple[list[object], ParseLog]:
     log = ParseLog(path.name)
     return list(parse(path, tz=tz, log=log, not_after=NOT_AFTER)), log
+
+
+def _read(path: Path, tz: ZoneInfo = CHICAGO) -> tuple[list[LabDraw], ParseLog]:
+    found, log = _read_all(path, tz)
+    assert not [x for x in found if not isinstance(x, LabDraw | BodyMeasurement)]
+    return [x for x in found if isinstance(x, LabDraw)], log
 
 
 def _values(draw: LabDraw) -> dict[str, tuple[float, str]]:
@@ -149,6 +155,16 @@ def test_single_resource_insulin_in_pmol_is_kept_in_its_unit_and_converts_by_6()
 
 
 def test_ndjson_line_by_line_with_locations() -> None:
+    found, _ = _read_all(DATA / "observations.ndjson")
+    assert [x for x in found if isinstance(x, BodyMeasurement)] == [
+        BodyMeasurement(
+            at=datetime(2022, 11, 3, 14, 5, tzinfo=UTC),
+            kind="body_mass",
+            value=187.4,
+            unit="lb",  # UCUM [lb_av]
+            source="fhir",
+        )
+    ]
     draws, log = _read(DATA / "observations.ndjson")
     assert [str(r) for r in log.rejections] == [
         "line 4: is not valid JSON (Expecting value at column 61)",
@@ -389,6 +405,17 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples 
 
 @needs_samples
 def test_synthea_bulk_ndjson_values() -> None:
+    found_all, _ = _read_all(SAMPLES / "synthea_observations.ndjson")
+    body = [x for x in found_all if isinstance(x, BodyMeasurement)]
+    assert body == [
+        BodyMeasurement(
+            at=datetime(2022, 4, 1, 15, 46, 59, tzinfo=UTC),
+            kind="body_mass",
+            value=85.3,
+            unit="kg",
+            source="fhir",
+        )
+    ]
     draws, log = _read(SAMPLES / "synthea_observations.ndjson")
     found = {
         (d.drawn_at.astimezone(UTC), r.analyte): (r.value, r.unit, r.loinc)
@@ -405,15 +432,15 @@ def test_synthea_bulk_ndjson_values() -> None:
     assert found[(at(2014, 10, 24), "total_cholesterol")] == (219.76, "mg/dL", "2093-3")
     unlisted = sorted(r.loinc or "" for d in draws for r in d.results if r.analyte == UNLISTED)
     assert unlisted == ["20565-8", "6299-2"]  # CO2 and urea nitrogen: kept, not dropped
-    # BP panel, height, heart rate, mean BP and weight are vital signs; smoking status is not
-    # a lab result; the culture panel has no number.
+    # BP panel, height, heart rate and mean BP are vital signs (weight became a body
+    # measurement); smoking status is not a lab result; the culture panel has no number.
     assert dict(log.not_imported) == {
-        "vital signs and body measurements": 5,
+        "vital signs and body measurements": 4,
         "observations that are not lab results": 1,
         "lab results without a number": 1,
     }
     assert log.rejected_count == 0
-    assert sum(len(d.results) for d in draws) + sum(log.not_imported.values()) == 17
+    assert sum(len(d.results) for d in draws) + len(body) + sum(log.not_imported.values()) == 17
 
 
 @needs_samples
@@ -457,6 +484,9 @@ def test_mutated_files_raise_only_import_format_errors(
         assert "\n" not in str(exc)
         return
     for draw in draws:
+        if isinstance(draw, BodyMeasurement):
+            assert draw.unit in {"kg", "lb", "cm", "in"}
+            continue
         assert draw.drawn_at.tzinfo is not None
         for r in draw.results:
             assert r.analyte == UNLISTED or r.unit in get_analyte(r.analyte).units

@@ -19,7 +19,7 @@ from journal.domain.analytes import (
     analyte_for_loinc,
     analyte_for_name,
 )
-from journal.domain.entities import Fasting, LabDraw, LabResult
+from journal.domain.entities import BodyMeasurement, Fasting, LabDraw, LabResult
 from journal.domain.plausibility import Verdict, check_value
 from journal.services.importers import (
     Cancel,
@@ -60,6 +60,8 @@ _FLAGS = frozenset({"N", "L", "H", "LL", "HH", "A", "AA"})
 _VOID_STATUS = frozenset({"cancelled", "entered-in-error"})
 _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"[A-Z][A-Za-z]+"')
 _VITAL_GROUPS = frozenset({"vitals", "body"})
+# Catalogue keys that the journal keeps as body measurements, and the kind each is stored as.
+_BODY_KINDS = {"weight": "body_mass", "waist": "waist"}
 
 
 def _n(count: int, word: str) -> str:
@@ -191,8 +193,12 @@ class _Draw:
 class _Collector:
     """Turns Observations into results and groups them by effective time (and performer)."""
 
-    def __init__(self, log: ParseLog, tz: tzinfo, not_after: datetime | None) -> None:
+    def __init__(
+        self, log: ParseLog, tz: tzinfo, not_after: datetime | None, take_body: bool = False
+    ) -> None:
         self.log = log
+        self.take_body = take_body
+        self.body: dict[tuple[datetime, str], BodyMeasurement] = {}
         self.times = _Times(tz, not_after, log)
         self.draws: dict[tuple[datetime, str | None], _Draw] = {}
         self.subjects: set[str] = set()
@@ -250,7 +256,10 @@ class _Collector:
             analyte = analyte_for_name(name)
         categories = {c.lower() for c in _codes(obs.get("category"))}
         if analyte is not None and analyte.group in _VITAL_GROUPS:
-            log.skip("vital signs and body measurements")
+            if self.take_body and analyte.key in _BODY_KINDS:
+                self._body(obs, analyte, where)
+            else:
+                log.skip("vital signs and body measurements")
             return
         if "laboratory" not in categories:
             if "vital-signs" in categories or "vital-sign" in categories:
@@ -309,6 +318,37 @@ class _Collector:
         draw.seen[key] = result
         draw.results.append(result)
         draw.fasting = draw.fasting or (loinc in FASTING_LOINC)
+
+    def _body(self, obs: Mapping[str, Any], analyte: Analyte, where: str) -> None:
+        quantity = _obj(obs.get("valueQuantity"))
+        value = _number(quantity.get("value")) if quantity is not None else None
+        if quantity is None or value is None:
+            _reject(self.log, where, f"{analyte.name.lower()} without a number")
+            return
+        unit = None
+        for candidate in (_str(quantity.get("code")), _str(quantity.get("unit"))):
+            if candidate is not None and unit is None:
+                try:
+                    unit = analyte.canonical_unit(candidate)
+                except UnitMismatchError:
+                    continue
+        if unit is None:
+            _reject(self.log, where, f"{analyte.name.lower()} in a unit the journal does not read")
+            return
+        verdict = check_value(analyte.key, value, unit)
+        if verdict.verdict is Verdict.IMPOSSIBLE:
+            _reject(self.log, where, verdict.message or f"{value:g} {unit} is impossible")
+            return
+        when = self._when(obs, where)
+        if when is None:
+            return
+        kind = _BODY_KINDS[analyte.key]
+        if (when, kind) in self.body:
+            self.log.skip("results repeated in the file")
+            return
+        self.body[(when, kind)] = BodyMeasurement(
+            at=when, kind=kind, value=value, unit=unit, source="fhir"
+        )
 
     def _when(self, obs: Mapping[str, Any], where: str) -> datetime | None:
         text = _str(obs.get("effectiveDateTime")) or _str(obs.get("effectiveInstant"))
@@ -482,8 +522,10 @@ def parse(
     not_after: datetime | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-) -> Iterator[LabDraw]:
+) -> Iterator[LabDraw | BodyMeasurement]:
     """Yield the lab draws in a FHIR JSON file: a Bundle, an NDJSON bulk file or one resource.
+
+    Body weight and waist observations come out as body measurements, after the draws.
 
     A file whose first line is a whole JSON object is read as NDJSON, one line at a time (so a
     bulk export of any size costs one line of memory); otherwise it is one JSON document, read
@@ -495,7 +537,7 @@ def parse(
         handle = open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise ImportFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-    collector = _Collector(log, tz, not_after)
+    collector = _Collector(log, tz, not_after, take_body=True)
     with handle:
         try:
             first = handle.readline(MAX_LINE_BYTES + 1)
@@ -516,9 +558,11 @@ def parse(
             "export only your own records"
         )
     draws = list(collector.finish())
-    if not draws and not log.rejected_count and not log.not_imported:
+    body = sorted(collector.body.values(), key=lambda m: (m.at, m.kind))
+    if not draws and not body and not log.rejected_count and not log.not_imported:
         raise ImportFormatError(f"{name}: holds no FHIR resources")
     yield from draws
+    yield from body
 
 
 def _is_json_object(line: bytes) -> bool:
@@ -632,4 +676,6 @@ def _read_document(
 
 
 _Sniff = Callable[[Path, bytes], bool]
-FORMATS: dict[str, tuple[_Sniff, Callable[..., Iterator[LabDraw]]]] = {FHIR: (sniff, parse)}
+FORMATS: dict[str, tuple[_Sniff, Callable[..., Iterator[LabDraw | BodyMeasurement]]]] = {
+    FHIR: (sniff, parse)
+}

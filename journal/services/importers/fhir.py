@@ -27,7 +27,6 @@ from journal.services.importers import (
     ImportFormatError,
     ParseLog,
     Progress,
-    Rejection,
 )
 
 __all__ = [
@@ -70,13 +69,6 @@ def _n(count: int, word: str) -> str:
 
 def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
-
-
-def _reject(log: ParseLog, where: str, reason: str) -> None:
-    """Record a rejection whose location is not a line number ("entry 3 (Observation/a)")."""
-    log.rejected_count += 1
-    if len(log.rejections) < 1_000:
-        log.rejections.append(Rejection(where, reason))
 
 
 # --- small typed readers over parsed JSON ----------------------------------------------------
@@ -209,19 +201,19 @@ class _Collector:
         if kind == "Bundle":
             entries = resource.get("entry")
             if entries is not None and not isinstance(entries, list):
-                _reject(self.log, where or "Bundle", "its entry is not a list")
+                self.log.reject(where or "Bundle", "its entry is not a list")
                 return
             for i, entry in enumerate(_list(entries), 1):
                 inner = _obj(_obj(entry) and entry.get("resource"))
                 if inner is None:
-                    _reject(self.log, f"{where} entry {i}", "the entry holds no resource")
+                    self.log.reject(f"{where} entry {i}", "the entry holds no resource")
                     continue
                 self.take(inner, f"{where} entry {i}".strip())
             return
         label = f"{kind}/{_short(_str(resource.get('id')) or '?', 64)}"
         at = f"{where} ({label})" if where else label
         if kind is None:
-            _reject(self.log, where or "resource", "has no resourceType")
+            self.log.reject(where or "resource", "has no resourceType")
             return
         if kind != "Observation":
             self.log.skip(kind)
@@ -229,7 +221,7 @@ class _Collector:
         try:
             self._observation(resource, at)
         except RecursionError:
-            _reject(self.log, at, "is nested too deeply to read")
+            self.log.reject(at, "is nested too deeply to read")
 
     def _observation(self, obs: Mapping[str, Any], where: str) -> None:
         log = self.log
@@ -278,12 +270,11 @@ class _Collector:
         raw_value = quantity.get("value")
         value = _number(raw_value)
         if value is None:
-            _reject(log, where, f"value {_short(str(raw_value))!r} is not a number")
+            log.reject(where, f"value {_short(str(raw_value))!r} is not a number")
             return
         comparator = _str(quantity.get("comparator"))
         if comparator is not None:
-            _reject(
-                log,
+            log.reject(
                 where,
                 f"reported only as {comparator} {value:g}; the exact value is not known",
             )
@@ -307,8 +298,7 @@ class _Collector:
             if earlier.value == result.value and earlier.unit == result.unit:
                 log.skip("results repeated in the file")
             else:
-                _reject(
-                    log,
+                log.reject(
                     where,
                     f"a second {result.reported_name or result.analyte} result at the same "
                     f"time ({result.value:g} {result.unit}; kept {earlier.value:g} "
@@ -323,7 +313,7 @@ class _Collector:
         quantity = _obj(obs.get("valueQuantity"))
         value = _number(quantity.get("value")) if quantity is not None else None
         if quantity is None or value is None:
-            _reject(self.log, where, f"{analyte.name.lower()} without a number")
+            self.log.reject(where, f"{analyte.name.lower()} without a number")
             return
         unit = None
         for candidate in (_str(quantity.get("code")), _str(quantity.get("unit"))):
@@ -333,11 +323,11 @@ class _Collector:
                 except UnitMismatchError:
                     continue
         if unit is None:
-            _reject(self.log, where, f"{analyte.name.lower()} in a unit the journal does not read")
+            self.log.reject(where, f"{analyte.name.lower()} in a unit the journal does not read")
             return
         verdict = check_value(analyte.key, value, unit)
         if verdict.verdict is Verdict.IMPOSSIBLE:
-            _reject(self.log, where, verdict.message or f"{value:g} {unit} is impossible")
+            self.log.reject(where, verdict.message or f"{value:g} {unit} is impossible")
             return
         when = self._when(obs, where)
         if when is None:
@@ -358,12 +348,12 @@ class _Collector:
         if text is None:
             text = _str(obs.get("issued"))
             if text is None:
-                _reject(self.log, where, "has no effective time and no issued time")
+                self.log.reject(where, "has no effective time and no issued time")
                 return None
             self.times.issued += 1
         at = self.times.parse(text)
         if isinstance(at, str):
-            _reject(self.log, where, at)
+            self.log.reject(where, at)
             return None
         return at
 
@@ -396,12 +386,12 @@ class _Collector:
                 key = analyte.key
                 verdict = check_value(analyte.key, value, unit)
                 if verdict.verdict is Verdict.IMPOSSIBLE:
-                    _reject(self.log, where, verdict.message or f"{value:g} {unit} is impossible")
+                    self.log.reject(where, verdict.message or f"{value:g} {unit} is impossible")
                     return None
         if unit is None:
             unit = shown or code or ""
             if len(unit) > _MAX_UNIT:
-                _reject(self.log, where, f"unit '{_short(unit)}' is too long")
+                self.log.reject(where, f"unit '{_short(unit)}' is too long")
                 return None
         low, high, text = _reference_range(obs.get("referenceRange"))
         flags = _codes(obs.get("interpretation"))
@@ -495,7 +485,7 @@ def draws_from_resources(
     for i, resource in enumerate(resources, 1):
         found = _obj(resource)
         if found is None:
-            _reject(log, f"{where} resource {i}", "is not a JSON object")
+            log.reject(f"{where} resource {i}", "is not a JSON object")
             continue
         collector.take(found, where if i == 1 else f"{where} resource {i}")
     yield from collector.finish()
@@ -608,14 +598,14 @@ def _read_ndjson(
         try:
             resource = _loads(text.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
-            _reject(log, f"line {line}", f"is not valid JSON ({exc.msg} at column {exc.colno})")
+            log.reject(f"line {line}", f"is not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         except (ValueError, RecursionError) as exc:
-            _reject(log, f"line {line}", f"is not valid JSON ({_short(str(exc), 80)})")
+            log.reject(f"line {line}", f"is not valid JSON ({_short(str(exc), 80)})")
             continue
         found = _obj(resource)
         if found is None:
-            _reject(log, f"line {line}", "is not a JSON object")
+            log.reject(f"line {line}", "is not a JSON object")
             continue
         collector.take(found, f"line {line}")
         if line % _TICK == 0:
@@ -664,7 +654,7 @@ def _read_document(
         for i, entry in enumerate(entries, 1):
             inner = _obj(_obj(entry) and entry.get("resource"))
             if inner is None:
-                _reject(log, f"entry {i}", "the entry holds no resource")
+                log.reject(f"entry {i}", "the entry holds no resource")
             else:
                 collector.take(inner, f"entry {i}")
             if i % _TICK == 0:

@@ -22,7 +22,6 @@ from journal.services.importers import (
     ImportFormatError,
     ParseLog,
     Progress,
-    Rejection,
 )
 
 __all__ = [
@@ -99,13 +98,6 @@ def _label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _reject(log: ParseLog, where: str, reason: str) -> None:
-    """Record a rejection located by element ("track 2", "activity 1"), not by line."""
-    log.rejected_count += 1
-    if len(log.rejections) < 1_000:
-        log.rejections.append(Rejection(where, reason))
-
-
 def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
@@ -163,35 +155,35 @@ class _Checker:
         if seconds is None and a.first is not None and a.last is not None:
             seconds = (a.last - a.first).total_seconds()
         if start is None:
-            _reject(self.log, a.where, "has no start time")
+            self.log.reject(a.where, "has no start time")
             return None
         if seconds is None or not math.isfinite(seconds):
-            _reject(self.log, a.where, "has no times, so its duration is unknown")
+            self.log.reject(a.where, "has no times, so its duration is unknown")
             return None
         start = self.aware(start)
         minutes = seconds / 60.0
         if start.year < 1900:
-            _reject(self.log, a.where, f"starts before 1900 ({start:%Y-%m-%d})")
+            self.log.reject(a.where, f"starts before 1900 ({start:%Y-%m-%d})")
             return None
         if self.not_after is not None and start > self.not_after:
-            _reject(self.log, a.where, f"starts in the future ({start:%Y-%m-%d %H:%M})")
+            self.log.reject(a.where, f"starts in the future ({start:%Y-%m-%d %H:%M})")
             return None
         if seconds == 0:
-            _reject(self.log, a.where, "all its times are the same, so it has no duration")
+            self.log.reject(a.where, "all its times are the same, so it has no duration")
             return None
         if minutes < _MIN_MINUTES:
-            _reject(self.log, a.where, f"lasts {seconds:.0f} s; a workout needs at least a minute")
+            self.log.reject(a.where, f"lasts {seconds:.0f} s; a workout needs at least a minute")
             return None
         if minutes > _MAX_MINUTES:
-            _reject(self.log, a.where, f"lasts {minutes / 60:.1f} h; longer than a day")
+            self.log.reject(a.where, f"lasts {minutes / 60:.1f} h; longer than a day")
             return None
         km = None if a.metres is None or a.metres <= 0 else a.metres / 1000.0
         if km is not None and (not math.isfinite(km) or km > _MAX_KM):
-            _reject(self.log, a.where, f"distance {a.metres:g} m is beyond 1,000 km")
+            self.log.reject(a.where, f"distance {a.metres:g} m is beyond 1,000 km")
             return None
         kcal = None if a.kcal is None or a.kcal <= 0 else a.kcal
         if kcal is not None and (not math.isfinite(kcal) or kcal > _MAX_KCAL):
-            _reject(self.log, a.where, f"energy {a.kcal:g} kcal is beyond 20,000 kcal")
+            self.log.reject(a.where, f"energy {a.kcal:g} kcal is beyond 20,000 kcal")
             return None
         avg = a.avg_hr if a.avg_hr is not None else (a.hr_sum / a.hr_n if a.hr_n else None)
         sport = a.sport or a.name
@@ -383,16 +375,16 @@ def parse_gpx(
                     timed += 1
                 activity.point(point.time, _point_hr(point))
         if not any(segment.points for segment in track.segments):
-            _reject(log, where, "has no points")
+            log.reject(where, "has no points")
             continue
         if timed < 2:
-            _reject(log, where, "has no times on its points, so its duration is unknown")
+            log.reject(where, "has no times on its points, so its duration is unknown")
             continue
         try:
             activity.seconds = track.get_duration()
             activity.metres = track.length_2d()
         except Exception as exc:
-            _reject(log, where, f"its points cannot be measured ({_short(str(exc), 80)})")
+            log.reject(where, f"its points cannot be measured ({_short(str(exc), 80)})")
             continue
         workout = checker.workout(activity)
         if workout is not None:
@@ -547,7 +539,7 @@ def parse_tcx(
     checker = _Checker(log, tz, not_after, TCX)
     for i, activity in enumerate(reader.done, 1):
         if activity.seconds is None and activity.first is None:
-            _reject(log, activity.where, "has no lap times and no timed trackpoints")
+            log.reject(activity.where, "has no lap times and no timed trackpoints")
             continue
         workout = checker.workout(activity)
         if workout is not None:

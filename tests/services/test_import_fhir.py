@@ -533,3 +533,34 @@ def test_arbitrary_json_shapes_never_crash_the_resource_reader(shape: object) ->
     resources = [shape] if isinstance(shape, dict) else [{"resourceType": "Bundle", "entry": shape}]
     for draw in draws_from_resources(resources, where="x", log=log, tz=UTC):  # type: ignore[arg-type]
         assert draw.results
+
+
+# --- end to end through the import service ---------------------------------------------------
+
+
+def test_import_service_writes_a_fhir_bundle_as_one_undoable_batch(services) -> None:  # type: ignore[no-untyped-def]
+    path = DATA / "r4_bundle.json"
+    receipt, _ = services.imports.import_file(path, tz=CHICAGO)
+    assert receipt.format == "fhir-json"
+    assert dict(receipt.added) == {"lab draws": 2, "lab results": 7}
+    assert [str(r) for r in receipt.rejected] == [
+        "entry 8 (Observation/bad-1): value 'two hundred' is not a number"
+    ]
+    assert receipt.not_imported["vital signs and body measurements"] == 1
+    draws = services.labs.list_draws()
+    assert [d.source for d in draws] == ["fhir", "fhir"]
+    visit = next(d for d in draws if d.lab_name == "Northside Clinical Lab")
+    assert visit.batch_id == receipt.batch_id
+    assert [r.reported_name for r in visit.results if r.analyte == UNLISTED] == [
+        "Creatinine [Mass/volume] in Serum or Plasma"
+    ]
+    again, _ = services.imports.import_file(path, tz=CHICAGO)
+    assert again.already_imported
+    services.imports.undo_batch(receipt.batch_id)
+    assert services.labs.list_draws() == []
+
+
+def test_import_service_takes_body_weight_from_a_bulk_file(services) -> None:  # type: ignore[no-untyped-def]
+    receipt, _ = services.imports.import_file(DATA / "observations.ndjson", tz=CHICAGO)
+    assert dict(receipt.added) == {"lab draws": 2, "lab results": 4, "body measurements": 1}
+    assert receipt.rejected_count == 4

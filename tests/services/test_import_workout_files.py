@@ -366,3 +366,43 @@ def test_mutated_files_raise_only_import_format_errors(
     for workout in workouts:
         assert 1 <= workout.duration_min <= 24 * 60
         assert workout.started_at.tzinfo is not None
+
+
+# --- end to end through the import service ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "count"),
+    [
+        ("run_gpx11.gpx", "gpx", 1),
+        ("walk_gpx10.gpx", "gpx", 1),
+        ("ride_multilap.tcx", "tcx", 2),
+        ("strength_no_gps.fit", "fit", 1),
+    ],
+)
+def test_import_service_writes_workout_files(services, name: str, fmt: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    receipt, _ = services.imports.import_file(DATA / name, tz=LJUBLJANA)
+    assert receipt.format == fmt
+    assert dict(receipt.added) == {"workouts": count}
+    stored = services.training.list_workouts()
+    assert len(stored) == count and {w.source for w in stored} == {fmt}
+    assert all(w.batch_id == receipt.batch_id for w in stored)
+    services.imports.undo_batch(receipt.batch_id)
+    assert services.training.list_workouts() == []
+
+
+def test_import_service_refuses_a_damaged_fit_and_writes_nothing(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "watch.fit"
+    path.write_bytes(strength_no_gps()[:-40])
+    with pytest.raises(ImportFormatError, match=r"watch\.fit: the FIT file"):
+        services.imports.import_file(path, tz=LJUBLJANA)
+    assert services.training.list_workouts() == []
+    assert services.imports.list_batches() == []
+
+
+def test_a_track_without_times_imports_nothing_and_says_why(services) -> None:  # type: ignore[no-untyped-def]
+    receipt, _ = services.imports.import_file(DATA / "no_times.gpx", tz=LJUBLJANA)
+    assert receipt.total_added == 0
+    assert [str(r) for r in receipt.rejected] == [
+        "track 1 (Planned loop): has no times on its points, so its duration is unknown"
+    ]

@@ -564,3 +564,16 @@ def test_import_service_takes_body_weight_from_a_bulk_file(services) -> None:  #
     receipt, _ = services.imports.import_file(DATA / "observations.ndjson", tz=CHICAGO)
     assert dict(receipt.added) == {"lab draws": 2, "lab results": 4, "body measurements": 1}
     assert receipt.rejected_count == 4
+
+
+@needs_samples
+def test_synthea_sample_through_the_import_service(services) -> None:  # type: ignore[no-untyped-def]
+    receipt, _ = services.imports.import_file(SAMPLES / "synthea_observations.ndjson", tz=UTC)
+    assert dict(receipt.added) == {"lab draws": 7, "lab results": 10, "body measurements": 1}
+    a1c = [
+        r.value
+        for d in services.labs.list_draws()
+        for r in d.results
+        if r.analyte == "hba1c" and r.loinc == "4548-4"
+    ]
+    assert a1c == [5.34, 5.34]

@@ -406,3 +406,16 @@ def test_a_track_without_times_imports_nothing_and_says_why(services) -> None:  
     assert [str(r) for r in receipt.rejected] == [
         "track 1 (Planned loop): has no times on its points, so its duration is unknown"
     ]
+
+
+@needs_samples
+def test_every_workout_sample_through_the_import_service(services) -> None:  # type: ignore[no-untyped-def]
+    added = 0
+    for path in sorted(p for p in SAMPLES.rglob("*") if p.is_file()):
+        try:
+            receipt, _ = services.imports.import_file(path, tz=LJUBLJANA)
+        except ImportFormatError as exc:
+            assert str(exc).startswith(path.name) and "\n" not in str(exc)
+            continue
+        added += receipt.total_added
+    assert added == len(services.training.list_workouts()) >= 10

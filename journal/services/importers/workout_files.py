@@ -643,21 +643,26 @@ def parse_fit(
     state = _FitState()
     count = 0
     try:
-        with fitdecode.FitReader(
-            str(path), check_crc=fitdecode.CrcCheck.RAISE, keep_raw_chunks=False
-        ) as reader:
+        with (
+            open(path, "rb") as handle,
+            fitdecode.FitReader(
+                handle, check_crc=fitdecode.CrcCheck.RAISE, keep_raw_chunks=False
+            ) as reader,
+        ):
             for frame in reader:
                 if not isinstance(frame, fitdecode.FitDataMessage):
                     continue
                 count += 1
                 _tick(count, log, cancel)
                 if progress is not None and count % _TICK == 0:
-                    progress("reading", min(count * 20, size), size)
+                    progress("reading", handle.tell(), size)
                 _fit_message(state, frame, count)
     except ImportFormatError as exc:
         raise ImportFormatError(f"{name}: {exc}") from None
     except ImportCancelledError:
         raise
+    except OSError as exc:
+        raise ImportFormatError(f"{name}: reading failed ({exc.strerror or exc})") from None
     except fitdecode.FitCRCError:
         raise ImportFormatError(
             f"{name}: the FIT file is damaged (its checksum does not match); nothing was imported"

@@ -577,3 +577,21 @@ def test_synthea_sample_through_the_import_service(services) -> None:  # type: i
         if r.analyte == "hba1c" and r.loinc == "4548-4"
     ]
     assert a1c == [5.34, 5.34]
+
+
+def test_deeply_nested_bundles_and_odd_resource_types_stay_bounded() -> None:
+    inner: dict[str, object] = {"resourceType": "Patient"}
+    for _ in range(8):
+        inner = {"resourceType": "Bundle", "entry": [{"resource": inner}]}
+    odd = [{"resourceType": f"Thing{chr(65 + i % 26)}{chr(97 + i // 26)}"} for i in range(60)]
+    log = ParseLog("x")
+    assert (
+        list(
+            draws_from_resources(
+                [inner, *odd, {"resourceType": "x" * 999}], where="f", log=log, tz=UTC
+            )
+        )
+        == []
+    )
+    assert [r.reason for r in log.rejections] == ["Bundles are nested too deeply"]
+    assert len(log.not_imported) == 41 and log.not_imported["other resources"] == 21

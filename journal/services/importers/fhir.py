@@ -59,6 +59,9 @@ _FLAGS = frozenset({"N", "L", "H", "LL", "HH", "A", "AA"})
 _VOID_STATUS = frozenset({"cancelled", "entered-in-error"})
 _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"[A-Z][A-Za-z]+"')
 _VITAL_GROUPS = frozenset({"vitals", "body"})
+_RESOURCE_NAME = re.compile(r"[A-Z][A-Za-z]{1,63}")
+_MAX_TYPES = 40  # resource types named one by one in the receipt
+_MAX_NESTING = 4  # Bundles inside Bundles (a batch response holding searchsets, say)
 # Catalogue keys that the journal keeps as body measurements, and the kind each is stored as.
 _BODY_KINDS = {"weight": "body_mass", "waist": "waist"}
 
@@ -194,11 +197,15 @@ class _Collector:
         self.times = _Times(tz, not_after, log)
         self.draws: dict[tuple[datetime, str | None], _Draw] = {}
         self.subjects: set[str] = set()
+        self.types: set[str] = set()
         self.unconvertible = 0
 
-    def take(self, resource: Mapping[str, Any], where: str) -> None:
+    def take(self, resource: Mapping[str, Any], where: str, depth: int = 0) -> None:
         kind = _str(resource.get("resourceType"))
         if kind == "Bundle":
+            if depth >= _MAX_NESTING:
+                self.log.reject(where or "Bundle", "Bundles are nested too deeply")
+                return
             entries = resource.get("entry")
             if entries is not None and not isinstance(entries, list):
                 self.log.reject(where or "Bundle", "its entry is not a list")
@@ -208,7 +215,7 @@ class _Collector:
                 if inner is None:
                     self.log.reject(f"{where} entry {i}", "the entry holds no resource")
                     continue
-                self.take(inner, f"{where} entry {i}".strip())
+                self.take(inner, f"{where} entry {i}".strip(), depth + 1)
             return
         label = f"{kind}/{_short(_str(resource.get('id')) or '?', 64)}"
         at = f"{where} ({label})" if where else label
@@ -216,12 +223,21 @@ class _Collector:
             self.log.reject(where or "resource", "has no resourceType")
             return
         if kind != "Observation":
-            self.log.skip(kind)
+            self._skip_type(kind)
             return
         try:
             self._observation(resource, at)
         except RecursionError:
             self.log.reject(at, "is nested too deeply to read")
+
+    def _skip_type(self, kind: str) -> None:
+        """Count another resource type, keeping the receipt bounded against odd files."""
+        known = kind in self.log.not_imported or len(self.types) < _MAX_TYPES
+        if _RESOURCE_NAME.fullmatch(kind) and known:
+            self.types.add(kind)
+            self.log.skip(kind)
+        else:
+            self.log.skip("other resources")
 
     def _observation(self, obs: Mapping[str, Any], where: str) -> None:
         log = self.log

@@ -132,8 +132,8 @@ def backup_connection(
     """Copy through `source` into a private temp file, fsync, verify, then rename into place."""
     try:
         problems = [str(r[0]) for r in source.execute("PRAGMA quick_check").fetchall()]
-    except sqlite3.Error as exc:
-        raise BackupError(f"The journal could not be read for a backup: {exc}") from exc
+    except sqlite3.Error as exc:  # damaged beyond what quick_check can list
+        problems = [str(exc)]
     if problems != ["ok"]:
         raise BackupError(
             "The journal failed its quick check, so no backup was made (the older backups "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,3 +48,13 @@ def app_run(monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> AppRun:
         QMessageBox, "open", lambda self: run.messages.append(("open", self.text()))
     )
     return run
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The common default umask: files the app does not restrict itself come out 0644."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

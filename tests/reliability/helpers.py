@@ -96,3 +96,13 @@ def raw_rows(database: Path, sql: str, params: Sequence[object] = ()) -> list[tu
 def checks_clean(database: Path) -> None:
     assert raw_rows(database, "PRAGMA integrity_check") == [("ok",)]
     assert raw_rows(database, "PRAGMA foreign_key_check") == []
+
+
+def corrupt_table(database: Path, table: str) -> None:
+    """Overwrite the b-tree header of `table`'s root page in a closed journal with garbage."""
+    ((root,),) = raw_rows(database, "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,))
+    ((page_size,),) = raw_rows(database, "PRAGMA page_size")
+    offset = (int(root) - 1) * int(page_size) + (100 if root == 1 else 0)
+    with open(database, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(b"\x7f" * 64)

@@ -268,11 +268,11 @@ class ImportService(Service):
            (start second, whole minutes, kind, activity), walks (start second, meal, minutes),
            body measurements (second, kind, value), questions (text, creation second). One
            query per kind over the file's time span, not one per record.
-        4. Write a "pending" batch row, the small kinds in one transaction, glucose in chunks of
-           `chunk_size` (one transaction each), then flip the batch to "complete". Pending
-           batches are invisible and deleted by open_journal, so a crash at any point leaves the
-           journal as it was; any error or a cancel here deletes the pending batch at once and
-           re-raises.
+        4. Write a "pending" batch row, glucose in chunks of `chunk_size` (one transaction
+           each), then the other kinds and the flip of the batch to "complete" in one last
+           transaction. Pending batches are invisible and deleted by open_journal, so a crash at
+           any point leaves the journal as it was; any error or a cancel here deletes the
+           pending batch at once and re-raises.
 
         The glucose key includes the value so that a LibreView scan and a historic reading that
         fall on the same minute are both kept; an overlapping export repeats both exactly.
@@ -505,13 +505,6 @@ class ImportService(Service):
 
         try:
             done = 0
-            if new.small_rows:
-                check_cancel()
-                with self._write() as session:
-                    session.add_all(self._small_rows(new, batch_id))
-                done += new.small_rows
-                if progress is not None:
-                    progress("writing", done, total)
             for chunk in _chunks(parsed.glucose, new.glucose, batch_id, self.chunk_size):
                 check_cancel()
                 with self._write() as session:
@@ -519,13 +512,20 @@ class ImportService(Service):
                 done += len(chunk)
                 if progress is not None:
                     progress("writing", done, total)
+            check_cancel()
+            # The few other rows go in with the flip to "complete": they appear at once, even
+            # to queries that do not look at batches (the question list does not).
             with self._write() as session:
+                session.add_all(self._small_rows(new, batch_id))
+                session.flush()
                 session.execute(
                     update(ImportBatchRow)
                     .where(ImportBatchRow.id == batch_id)
                     .values(status="complete")
                 )
                 ids = _batch_ids(session, batch_id)
+            if progress is not None:
+                progress("writing", total, total)
         except BaseException:
             self._discard(batch_id)
             raise

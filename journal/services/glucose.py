@@ -6,10 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Integer, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, case, func, select, type_coerce
 
 from journal.domain.analytes import get_analyte
 from journal.domain.entities import GlucoseReading, GlucoseSource
+from journal.domain.glucose_metrics import (
+    HIGH_MGDL,
+    LOW_MGDL,
+    VERY_HIGH_MGDL,
+    VERY_LOW_MGDL,
+    GlucoseCounts,
+)
 from journal.domain.plausibility import Verdict, check_value
 from journal.domain.units import UnknownUnitError, normalize_unit
 from journal.services.base import Checks, Service
@@ -128,6 +135,59 @@ class GlucoseService(Service):
         with self._read() as session:
             n, mean, low, high = session.execute(stmt).one()
         return DayStats(day, int(n), mean, low, high, unit)
+
+    def period_counts(self, start: datetime, end: datetime) -> GlucoseCounts:
+        """Sensor readings in [start, end) counted per consensus range, in one SQL pass.
+
+        Values stored in mmol/L are converted to mg/dL first, so that every edge is compared in
+        the unit the consensus publishes. Finger-sticks are left out: they are not a sample of
+        the whole day.
+        """
+        factor = get_analyte("glucose").convert(1.0, "mmol/L", "mg/dL")
+        row = GlucoseReadingRow
+        mgdl = case((row.unit == "mmol/L", row.value * factor), else_=row.value)
+
+        def below(edge: float) -> ColumnElement[int]:
+            return func.sum(case((mgdl < edge, 1), else_=0))
+
+        def above(edge: float) -> ColumnElement[int]:
+            return func.sum(case((mgdl > edge, 1), else_=0))
+
+        # The UTC day of each reading is close enough to count days with data.
+        day = func.count(func.distinct(type_coerce(row.at, Integer) // 86_400))
+        stmt = select(
+            func.count(),
+            func.min(row.at),
+            func.max(row.at),
+            func.avg(mgdl),
+            func.avg(mgdl * mgdl),
+            below(VERY_LOW_MGDL),
+            below(LOW_MGDL),
+            above(HIGH_MGDL),
+            above(VERY_HIGH_MGDL),
+            day,
+        ).where(
+            repo.visible(row.batch_id),
+            row.source == GlucoseSource.CGM.value,
+            row.at >= start,
+            row.at < end,
+        )
+        with self._read() as session:
+            n, first, last, mean, square, vlow, low, high, vhigh, days = session.execute(
+                stmt
+            ).one()
+        return GlucoseCounts(
+            readings=int(n),
+            first=first,
+            last=last,
+            mean_mgdl=None if mean is None else float(mean),
+            mean_square_mgdl=None if square is None else float(square),
+            very_low=int(vlow or 0),
+            low=int(low or 0),
+            high=int(high or 0),
+            very_high=int(vhigh or 0),
+            days_with_readings=int(days or 0),
+        )
 
     def history(self, unit: str = "mg/dL") -> tuple[list[int], list[float]]:
         """Every visible reading as (UTC epoch seconds, value in `unit`), oldest first.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from journal.services.base import Clock, utc_now
+from journal.services.exporters import ExportService
 from journal.services.glucose import GlucoseService
 from journal.services.imports import ImportService
 from journal.services.labs import LabService
@@ -30,4 +31,5 @@ class JournalServices:
         self.stats = StatsService(session_factory, clock)
         self.overview = OverviewService(session_factory, clock)
         self.imports = ImportService(session_factory, clock)
+        self.exports = ExportService(session_factory, clock)
         self.maintenance = MaintenanceService(session_factory, clock)

@@ -7,13 +7,13 @@ built elsewhere instead.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,22 +54,27 @@ def _newest_input() -> float:
 
 
 @pytest.fixture(scope="session")
-def bundle() -> Path:
+def bundle() -> Iterator[Path]:
     """The bundle's folder, built now if dist/ is missing or older than its sources."""
     if os.environ.get("METABOLIC_JOURNAL_BUNDLE"):
-        return Path(os.environ["METABOLIC_JOURNAL_BUNDLE"]).resolve()
+        yield Path(os.environ["METABOLIC_JOURNAL_BUNDLE"]).resolve()
+        return
     folder = DIST / NAME
     pytest.importorskip(
         "PyInstaller", reason="PyInstaller is not installed (pip install -e .[dist])"
     )
+    import fcntl
+
     (ROOT / "build").mkdir(exist_ok=True)
-    # Others may run the suite in the same tree at once: one build at a time.
+    # Others may run the suite in the same tree at once: one builds (exclusive lock) while
+    # nobody uses dist/, and a rebuild waits until every session using it (shared) is done.
     with open(ROOT / "build" / "bundle.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         executable = folder / NAME
         if not executable.exists() or executable.stat().st_mtime < _newest_input():
             subprocess.run([sys.executable, *BUILD], cwd=ROOT, check=True, timeout=900)
-    return folder
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        yield folder
 
 
 @pytest.fixture
@@ -233,6 +238,13 @@ def test_bundle_reads_only_its_own_files_and_never_connects(bundle, demo_dir, tm
         for path, calls in accessed.items()
         if calls & {"open", "openat", "openat2", "creat", "execve"}
     }
+    # What the app needs from the bundle comes from the bundle: the window icon's every size,
+    # and the migration scripts it checks the journal's schema against.
+    icons = [p for p in opened if p.startswith(str(bundle)) and "/resources/icons/" in p]
+    assert len(icons) == 8, icons
+    assert any(
+        p.startswith(str(bundle)) and "/storage/migrations/versions/" in p for p in opened
+    ), "the migrations were not read from the bundle"
     strays = sorted(p for p in opened if not inside(p, own) and not (p + os.sep).startswith(SYSTEM))
     assert not strays, f"opened outside the bundle, the journal and system files: {strays[:10]}"
 

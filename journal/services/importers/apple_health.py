@@ -89,6 +89,7 @@ MAX_DEVICES = 1000  # distinct glucose sources; the import service packs keys re
 MAX_CANDIDATES = 64  # zip members sniffed for the HealthData root
 
 _BLOCK = 1 << 18
+_INFLATE_STEP = 1 << 14  # bytes asked of a zip member at a time
 _TICK_BYTES = 8 << 20  # progress and cancel every 8 MiB of XML
 _MAX_TEXT = 200
 
@@ -426,11 +427,24 @@ class _MemberReader(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            size = self._limit + 1
+        parts: list[bytes] = []
+        got = 0
+        while got < size:
+            chunk = self._inflate(min(_INFLATE_STEP, size - got))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def _inflate(self, size: int) -> bytes:
+        # Small steps keep zipfile's read-ahead of compressed bytes small, so the ratio of
+        # bytes out to bytes in is measured as it happens, not after a whole buffer.
         try:
             data = self._member.read(size)
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-            raise ImportFormatError(f"{self._what}: the zip is damaged ({exc})") from exc
-        except Exception as exc:  # zlib.error and friends: a damaged stream, whatever the name
+        except Exception as exc:  # BadZipFile, zlib.error, EOFError: all a damaged archive
             raise ImportFormatError(f"{self._what}: the zip is damaged ({exc})") from exc
         self._out += len(data)
         if self._out > self._limit:
@@ -523,8 +537,12 @@ class _Archive:
             )
         return _MemberReader(self, info, limit, what)
 
-    def export_member(self) -> zipfile.ZipInfo | None:
-        """The first member whose XML root is HealthData, whatever its (translated) name."""
+    def export_member(self) -> tuple[zipfile.ZipInfo | None, ImportFormatError | None]:
+        """The first member whose XML root is HealthData, whatever its (translated) name.
+
+        Without one, the error that stopped a candidate from being read (a bomb, encryption)
+        comes back instead, so the user hears why rather than "no export found".
+        """
         candidates = [
             info
             for info in self.members
@@ -535,15 +553,17 @@ class _Archive:
         ]
         # Names only order the search (export.xml is usually first); the content decides.
         candidates.sort(key=lambda i: (not i.filename.lower().endswith(".xml"), i.filename))
+        refused: ImportFormatError | None = None
         for info in candidates[:MAX_CANDIDATES]:
             try:
                 with self.open(info, MAX_XML_BYTES, f"{self.name}: {info.filename}") as member:
                     head = member.read(MAX_PROLOG_BYTES)
-            except ImportFormatError:
+            except ImportFormatError as exc:
+                refused = refused or exc
                 continue
             if _root_name(head) == "HealthData":
-                return info
-        return None
+                return info, None
+        return None, refused
 
     def clinical_records(self) -> list[zipfile.ZipInfo]:
         return [
@@ -1162,7 +1182,8 @@ def sniff(path: Path, head: bytes) -> bool:
         except ImportFormatError:
             return False
         try:
-            return archive.export_member() is not None
+            found, refused = archive.export_member()
+            return found is not None or refused is not None
         finally:
             archive.close()
     return _root_name(head[:MAX_PROLOG_BYTES]) == "HealthData"
@@ -1198,7 +1219,9 @@ def parse(
     if _is_zip(head):
         archive = _Archive(path, log)
         try:
-            export = archive.export_member()
+            export, refused = archive.export_member()
+            if export is None and refused is not None:
+                raise refused
             if export is None:
                 raise ImportFormatError(
                     f"{name}: a zip without an Apple Health export.xml (no XML file whose "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import func, select
 
 from journal.domain.entities import Question
+from journal.domain.question_rules import draft_questions
 from journal.services.base import Checks, Service
 from journal.services.changes import Change, Entity
 from journal.storage import repositories as repo
@@ -67,3 +69,58 @@ class QuestionService(Service):
                 select(QuestionRow).order_by(QuestionRow.position, QuestionRow.id)
             )
             return [repo.question_from_row(r) for r in rows]
+
+    def answer(self, question_id: int, text: str | None) -> Change:
+        """Record the physician's answer now; a blank text clears the answer again."""
+        answer = (text or "").strip() or None
+        checks = Checks(self._clock)
+        checks.text("answer", answer, max_len=20_000)
+        checks.raise_if_any()
+        with self._write() as session:
+            row = self._get(session, QuestionRow, question_id, "question")
+            assert isinstance(row, QuestionRow)
+            row.answer = answer
+            row.answered_at = None if answer is None else self._clock()
+        return Change.of(Entity.QUESTION, updated=[question_id])
+
+    def draft_from_journal(
+        self, *, now: datetime, tz: tzinfo, coverage_window: timedelta
+    ) -> Change:
+        """Run the question rules over the whole journal and store what they draft.
+
+        A rule with no question yet gets a new one at the end of the list (included in the
+        summary). A rule that already has an unanswered question only gets that question's
+        basis refreshed: its text may have been edited by the person. Answered questions and the
+        person's own are never touched, and a rule whose question was answered drafts no new one.
+        """
+        with self._write() as session:
+            drafts = draft_questions(
+                repo.list_draws(session),
+                repo.list_workouts(session),
+                now=now,
+                tz=tz,
+                coverage_window=coverage_window,
+            )
+            rows = list(session.scalars(select(QuestionRow).order_by(QuestionRow.id)))
+            position = max((r.position for r in rows), default=0)
+            added: list[QuestionRow] = []
+            updated: list[int] = []
+            for draft in drafts:
+                existing = [r for r in rows if r.origin == draft.rule]
+                if not existing:
+                    position += 1
+                    row = QuestionRow()
+                    question = Question(
+                        text=draft.text, origin=draft.rule, position=position, basis=draft.basis
+                    )
+                    repo.fill_question_row(row, question, self._clock())
+                    session.add(row)
+                    added.append(row)
+                    continue
+                for row in existing:
+                    if row.answered_at is None and not row.answer and row.basis != draft.basis:
+                        row.basis = draft.basis
+                        updated.append(row.id)
+            session.flush()
+            added_ids = [row.id for row in added]
+        return Change.of(Entity.QUESTION, added=added_ids, updated=updated)

@@ -64,10 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(check, top=False)
 
     imports = commands.add_parser(
-        "import", help="import sensor glucose exports (Dexcom Clarity, LibreView CSV)"
+        "import",
+        help="import files: CGM exports, FHIR lab results, GPX/TCX/FIT workouts, Apple Health, "
+        "or this app's CSV export (a folder or zip)",
     )
     _add_data_dir(imports, top=False)
     imports.add_argument("files", nargs="+", metavar="FILE", help="files to import")
+
+    export = commands.add_parser("export", help="write the whole journal to open files")
+    _add_data_dir(export, top=False)
+    export.add_argument(
+        "--format", choices=("csv",), default="csv", help="csv: one CSV file per kind of record"
+    )
+    export.add_argument(
+        "--out", required=True, metavar="DIR", help="an empty folder, or a previous export"
+    )
     return parser
 
 
@@ -85,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stats": cmd_stats,
             "check": cmd_check,
             "import": cmd_import,
+            "export": cmd_export,
         }
         return handler[args.command](args)
     except CliError as exc:
@@ -246,6 +258,24 @@ def cmd_import(args: argparse.Namespace) -> int:
                 continue
             print("\n".join(receipt.lines()))
     return status
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from journal.services.exporters import ExportCancelledError, ExportRefusedError
+
+    out = Path(args.out)
+    with _open(args, create=False) as opened:
+        try:
+            written = _services(opened).exports.export_csv(out)
+        except (ExportRefusedError, ExportCancelledError) as exc:
+            raise CliError(str(exc)) from exc
+        except OSError as exc:
+            raise CliError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    rows = json.loads(written[-1].read_text(encoding="utf-8")).get("rows", {})
+    print(f"Exported the journal to {out} ({len(written)} files):")
+    for path in written[:-1]:
+        print(f"  {path.name:<24} {rows.get(path.name, 0):>10,} rows")
+    return 0
 
 
 if __name__ == "__main__":

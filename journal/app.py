@@ -147,7 +147,7 @@ def _sessions(
     app: Any, home: Path, instance: Any, *, screenshot: str | None, page: str | None, fail: Any
 ) -> int:
     """Run the window; after a restore or "delete all my data", reopen (or start afresh)."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
     from PySide6.QtGui import QUndoStack
 
     from journal.services.journal import JournalServices
@@ -191,7 +191,9 @@ def _sessions(
             if instance is not None:
                 instance.activated.disconnect()
             window.close()
+            # Gone before the journal closes: no pending refresh of a page may read it after.
             window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         finally:
             opened.close()
         if pending is None:

@@ -202,6 +202,31 @@ class MaintenanceService(Service):
         """Every finished backup, newest first."""
         return [_info(p) for p in list_backups(self.paths.backups)]
 
+    def backups_containing(self, text: str) -> list[BackupInfo]:
+        """Backups whose bytes hold `text` (UTF-8), e.g. a deleted note the user wants gone."""
+        needle = text.encode("utf-8")
+        found = []
+        for info in self.backups():
+            try:
+                with open(info.path, "rb") as handle:
+                    tail = b""
+                    while block := handle.read(1 << 20):
+                        if needle in tail + block:
+                            found.append(info)
+                            break
+                        tail = block[-len(needle) :]
+            except OSError:
+                continue
+        return found
+
+    def delete_backup(self, path: Path) -> None:
+        """Delete one backup of this journal (only a file inside its backups folder)."""
+        if path.parent.resolve() != self.paths.backups.resolve() or not path.name.startswith(
+            "journal-"
+        ):
+            raise ValueError(f"{path} is not a backup of this journal")
+        path.unlink(missing_ok=True)
+
     def backup_now(self, reason: str = "manual", retention: Retention = DEFAULT_RETENTION) -> Path:
         """A verified backup now, then old backups thinned by `retention`."""
         path = make_backup(self._engine, self.paths.backups, reason=reason, retention=retention)

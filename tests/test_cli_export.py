@@ -39,7 +39,7 @@ def test_export_then_import_into_an_empty_journal(
     target = tmp_path / "target"
     assert main(["import", str(out), "--data-dir", str(target)]) == 0
     receipt = capsys.readouterr().out
-    assert "export (journal-csv): added 1 lab draws, 4 lab results, 1 workouts" in receipt
+    assert "export (journal-csv): added 1 lab draw, 4 lab results, 1 workout," in receipt
     assert main(["import", str(out), "--data-dir", str(target)]) == 0
     assert "already imported" in capsys.readouterr().out
 
@@ -84,4 +84,4 @@ def test_import_still_reads_every_kind_of_file(
     out = capsys.readouterr().out
     assert "(dexcom-clarity-csv): added 3 glucose readings" in out
     assert "(fhir-json): added" in out and "lab results" in out
-    assert "(gpx): added 1 workouts" in out
+    assert "(gpx): added 1 workout" in out

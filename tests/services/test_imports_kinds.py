@@ -231,7 +231,7 @@ def test_overlapping_file_adds_only_what_is_new_per_kind(
         "questions": 1,
     }
     assert receipt.duplicates == 8
-    assert "8 skipped as duplicates (2 lab results, 1 workouts" in receipt.lines()[0]
+    assert "8 skipped as duplicates (2 lab results, 1 workout," in receipt.lines()[0]
     draws = services.labs.list_draws()
     assert [[r.analyte for r in d.results] for d in draws] == [
         ["glucose", "insulin", "triglycerides", "hdl"],

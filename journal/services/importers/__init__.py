@@ -101,10 +101,10 @@ class Receipt:
         """The receipt as plain text lines, for the CLI and the import dialog."""
         if self.already_imported:
             return [f"{self.file_name}: already imported (batch {self.batch_id}); nothing added."]
-        added = ", ".join(f"{n:,} {kind}" for kind, n in self.added.items()) or "nothing"
+        added = ", ".join(_count(n, kind) for kind, n in self.added.items()) or "nothing"
         skipped = f"{self.duplicates:,} skipped as duplicates"
         if len([n for n in self.duplicates_by_kind.values() if n]) > 1:
-            parts = ", ".join(f"{n:,} {k}" for k, n in self.duplicates_by_kind.items() if n)
+            parts = ", ".join(_count(n, k) for k, n in self.duplicates_by_kind.items() if n)
             skipped += f" ({parts})"
         out = [
             f"{self.file_name} ({self.format}): added {added}; "
@@ -118,6 +118,11 @@ class Receipt:
             out.append(f"  not imported (records the journal does not keep): {kinds}")
         out.extend(f"  assumed: {a}" for a in self.assumptions)
         return out
+
+
+def _count(n: int, kind: str) -> str:
+    """ "1 workout", "2 workouts": the kinds are named in the plural."""
+    return f"{n:,} {kind[:-1] if n == 1 and kind.endswith('s') else kind}"
 
 
 class ParseLog:

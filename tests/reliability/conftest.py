@@ -17,6 +17,8 @@ class AppRun:
 
     messages: list[tuple[str, str]] = field(default_factory=list)
     windows: list[QWidget] = field(default_factory=list)
+    # Their titles, read while they were open (the app may delete a window once it is closed).
+    titles: list[str] = field(default_factory=list)
     # Called once per event loop with the visible windows, before they are closed.
     during: Callable[[list[QWidget]], None] | None = None
 
@@ -28,6 +30,7 @@ def app_run(monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> AppRun:
     def exec_once(*_args: Any) -> int:
         shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         run.windows.extend(shown)
+        run.titles.extend(w.windowTitle() for w in shown)
         if run.during is not None:
             run.during(shown)
         for widget in shown:

@@ -72,7 +72,7 @@ def test_T9_a_damaged_page_is_detected_kept_aside_and_restored(
     assert app_module.run_gui(str(data_dir)) == 0
 
     assert offered == [[backup]]
-    assert [w.windowTitle() for w in app_run.windows] == ["Metabolic Journal"]
+    assert app_run.titles == ["Metabolic Journal"]
     aside = data_dir / "journal.sqlite3.damaged"
     assert _digest(aside) == damaged_digest  # moved aside, never overwritten or deleted
     checks_clean(database)

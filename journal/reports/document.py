@@ -71,6 +71,14 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True).replace("\n", "<br>")
 
 
+_NOWRAP = ' style="white-space: nowrap"'
+
+
+def _unbreakable(text: str) -> str:
+    """Keep "38 mmol/mol" on one line (the cell is also styled nowrap, for the slash)."""
+    return text.replace(" ", "\u00a0")
+
+
 def _date(when: datetime | None, tz: tzinfo) -> str:
     return "—" if when is None else when.astimezone(tz).strftime("%d %b %Y")
 
@@ -80,6 +88,7 @@ def _table(
     rows: Iterable[Sequence[str]],
     numeric: frozenset[int] = frozenset(),
     widths: Sequence[int] = (),
+    nowrap: frozenset[int] = frozenset(),
 ) -> str:
     """A ruled table; cells are escaped here, so callers pass plain text. Widths in percent."""
 
@@ -93,7 +102,9 @@ def _table(
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="{"num" if i in numeric else ""}">{esc(c)}</td>' for i, c in enumerate(row)
+            f'<td class="{"num" if i in numeric else ""}"{_NOWRAP if i in nowrap else ""}>'
+            f"{_unbreakable(esc(c)) if i in nowrap else esc(c)}</td>"
+            for i, c in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
     return (
@@ -144,7 +155,8 @@ def _labs(data: SummaryData) -> str:
     return _table(
         ("Drawn", "Test", "Result", "Other units", "Lab's range", "Flag", "Fasting", "Lab"),
         rows,
-        widths=(12, 22, 11, 11, 10, 5, 9, 20),
+        widths=(12, 21, 11, 11, 10, 6, 9, 20),
+        nowrap=frozenset({0, 2, 3}),
     ) + (
         '<p class="small">The newest result of each test in the period. "Other units" is '
         "converted by the app with the factors in its clinical reference; the lab reported "
@@ -210,10 +222,10 @@ def _trends(data: SummaryData, sizes: Mapping[Section, ChartSize]) -> str:
     )
 
 
-def _training(t: TrainingSummary, sizes: Mapping[Section, ChartSize]) -> str:
+def _training(t: TrainingSummary, sizes: Mapping[Section, ChartSize], tz: tzinfo) -> str:
     gap = f"{t.longest_gap_days:.1f} days"
     if t.longest_gap_from is not None and t.longest_gap_to is not None:
-        gap += f" ({t.longest_gap_from:%d %b} – {t.longest_gap_to:%d %b %Y})"
+        gap += f" ({_date(t.longest_gap_from, tz)} – {_date(t.longest_gap_to, tz)})"
     facts = (
         f"<p>{t.sessions} sessions, {t.minutes_per_week:.0f} minutes a week on average. "
         f"Covered by a session's {t.window_hours:.0f}-hour window: "
@@ -286,7 +298,7 @@ def _glucose(g: GlucoseMetrics | None) -> str:
     rows = [
         (
             "Time in range 70–180 mg/dL (3.9–10.0 mmol/L)",
-            f"{g.tir_pct:.0f} %",
+            f"{g.tir_pct:.1f} %",
             f"> {TIR_TARGET_PCT:.0f} %",
         ),
         ("Below 70 mg/dL (3.9 mmol/L)", f"{g.tbr_pct:.1f} %", f"< {TBR_TARGET_PCT:.0f} %"),
@@ -355,7 +367,7 @@ def summary_html(
     if data.has(Section.TRENDS):
         order.append((Section.TRENDS, _trends(data, chart_sizes)))
     if data.training is not None:
-        order.append((Section.TRAINING, _training(data.training, chart_sizes)))
+        order.append((Section.TRAINING, _training(data.training, chart_sizes, data.tz)))
     if data.walks is not None:
         order.append((Section.WALKS, _walks(data.walks, chart_sizes)))
     if data.has(Section.GLUCOSE) and data.glucose is not None:

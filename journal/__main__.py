@@ -79,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--out", required=True, metavar="DIR", help="an empty folder, or a previous export"
     )
+
+    summary = commands.add_parser(
+        "summary", help="write the visit summary (questions for your physician) as a PDF"
+    )
+    _add_data_dir(summary, top=False)
+    summary.add_argument("--pdf", required=True, metavar="OUT", help="the PDF file to write")
+    summary.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: a year ago)"
+    )
+    summary.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
+    summary.add_argument(
+        "--paper", choices=("A4", "Letter"), help="paper size (default: from your locale)"
+    )
     return parser
 
 
@@ -97,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check": cmd_check,
             "import": cmd_import,
             "export": cmd_export,
+            "summary": cmd_summary,
         }
         return handler[args.command](args)
     except CliError as exc:
@@ -275,6 +289,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"Exported the journal to {out} ({len(written)} files):")
     for path in written[:-1]:
         print(f"  {path.name:<24} {rows.get(path.name, 0):>10,} rows")
+    return 0
+
+
+def _date_arg(text: str | None, name: str) -> Any:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{name} {text!r} is not a date like 2026-03-31") from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from journal.localzone import local_zone
+    from journal.reports.summary import default_period
+
+    zone = local_zone()
+    out = Path(args.pdf)
+    if out.is_dir():
+        raise CliError(f"{out} is a folder; give a file name such as {out / 'summary.pdf'}")
+    if not out.parent.exists():
+        raise CliError(f"the folder {out.parent} does not exist")
+    default_start, default_end = default_period(datetime.now(zone).date())
+    end = _date_arg(args.end, "--to") or default_end
+    start = _date_arg(args.start, "--from") or (
+        default_start if args.end is None else default_period(end)[0]
+    )
+    if end < start:
+        raise CliError(f"--from {start} is after --to {end}")
+    # Charts and PDF need Qt's painting, never a screen.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from journal.ui.preferences import Preferences
+    from journal.ui.summary_print import options_from_preferences, write_summary_pdf
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("MetabolicJournal")
+    options = options_from_preferences(Preferences(), start, end, page_size=args.paper)
+    with _open(args, create=False) as opened:
+        try:
+            _data, pages = write_summary_pdf(_services(opened), options, out, tz=zone)
+        except OSError as exc:
+            raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    print(f"Visit summary for {start} to {end} written to {out} ({pages} pages).")
     return 0
 
 

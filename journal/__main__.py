@@ -74,10 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the whole journal to open files")
     _add_data_dir(export, top=False)
     export.add_argument(
-        "--format", choices=("csv",), default="csv", help="csv: one CSV file per kind of record"
+        "--format",
+        choices=("csv", "fhir"),
+        default="csv",
+        help="csv: one CSV file per kind of record; fhir: the lab results as one FHIR R4 "
+        "Bundle (JSON)",
     )
     export.add_argument(
-        "--out", required=True, metavar="DIR", help="an empty folder, or a previous export"
+        "--out",
+        required=True,
+        metavar="DIR|FILE",
+        help="csv: an empty folder, or a previous export; fhir: the .json file to write",
     )
 
     summary = commands.add_parser(
@@ -278,10 +285,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from journal.services.exporters import ExportCancelledError, ExportRefusedError
 
     out = Path(args.out)
+    if args.format == "fhir":
+        return _export_fhir(args, out)
     with _open(args, create=False) as opened:
         try:
             written = _services(opened).exports.export_csv(out)
-        except (ExportRefusedError, ExportCancelledError) as exc:
+        except ExportRefusedError as exc:
+            raise CliError(f"{exc} (nothing was written)") from exc
+        except ExportCancelledError as exc:
             raise CliError(str(exc)) from exc
         except OSError as exc:
             raise CliError(f"cannot write to {out}: {exc.strerror or exc}") from exc
@@ -289,6 +300,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"Exported the journal to {out} ({len(written)} files):")
     for path in written[:-1]:
         print(f"  {path.name:<24} {rows.get(path.name, 0):>10,} rows")
+    return 0
+
+
+def _export_fhir(args: argparse.Namespace, out: Path) -> int:
+    from journal.localzone import local_zone
+    from journal.services.exporters import ExportRefusedError
+
+    with _open(args, create=False) as opened:
+        try:
+            _services(opened).exports.export_fhir(out, tz=local_zone())
+        except ExportRefusedError as exc:
+            raise CliError(f"{exc} (nothing was written)") from exc
+        except OSError as exc:
+            raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    print(f"Exported {len(bundle['entry'])} lab results to {out} (FHIR R4 Bundle).")
     return 0
 
 

@@ -85,3 +85,31 @@ def test_import_still_reads_every_kind_of_file(
     assert "(dexcom-clarity-csv): added 3 glucose readings" in out
     assert "(fhir-json): added" in out and "lab results" in out
     assert "(gpx): added 1 workout" in out
+
+
+def test_export_lab_results_as_fhir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    source = tmp_path / "source"
+    _journal(source)
+    out = tmp_path / "labs.json"
+    args = ["export", "--format", "fhir", "--out", str(out), "--data-dir", str(source)]
+    assert main(args) == 0
+    assert "Exported 4 lab results" in capsys.readouterr().out
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and len(bundle["entry"]) == 4
+    # A clinic system reads it back as lab results: the app's own importer does.
+    target = tmp_path / "target"
+    assert main(["import", str(out), "--data-dir", str(target)]) == 0
+    assert "4 lab results" in capsys.readouterr().out
+
+
+def test_fhir_export_to_a_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "source"
+    _journal(source)
+    args = ["export", "--format", "fhir", "--out", str(tmp_path), "--data-dir", str(source)]
+    assert main(args) != 0
+    assert "is a folder" in capsys.readouterr().err

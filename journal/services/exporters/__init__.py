@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from journal.services.base import Service
@@ -11,9 +12,11 @@ from journal.services.exporters.csv_export import (
     check_target,
     write_csv_export,
 )
+from journal.services.exporters.fhir_export import write_fhir_bundle
 from journal.services.importers import Cancel, Progress
+from journal.storage import repositories as repo
 
-__all__ = ["ExportCancelledError", "ExportRefusedError", "ExportService"]
+__all__ = ["ExportCancelledError", "ExportRefusedError", "ExportService", "check_target"]
 
 
 class ExportService(Service):
@@ -21,7 +24,7 @@ class ExportService(Service):
 
     Each export method reads one consistent snapshot, writes files 0600 (folders it creates
     0700), leaves the target as it was on error or cancel, and returns the files written.
-    Other formats (FHIR) join as further `export_<format>` methods next to export_csv.
+    Further formats join as `export_<format>` methods.
     """
 
     def export_csv(
@@ -33,3 +36,16 @@ class ExportService(Service):
         check_target(out_dir)
         with self._read() as session:
             return write_csv_export(session, out_dir, self._clock(), progress, cancel)
+
+    def export_fhir(self, out_file: Path, tz: tzinfo | None = None) -> Path:
+        """Every lab result as one FHIR R4 Bundle (LOINC, UCUM) in `out_file`, replaced whole.
+
+        Times carry the offset of `tz` (else the computer's zone); no patient details go out.
+        """
+        if out_file.is_dir():
+            raise ExportRefusedError(f"{out_file} is a folder; give a file name ending in .json")
+        if not out_file.parent.is_dir():
+            raise ExportRefusedError(f"the folder {out_file.parent} does not exist")
+        with self._read() as session:
+            draws = repo.list_draws(session)
+        return write_fhir_bundle(draws, out_file, now=self._clock(), tz=tz)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from journal import APP_NAME, __version__
 from journal.services.changes import Entity
-from journal.ui import entry_actions
+from journal.ui import entry_actions, import_actions
 from journal.ui.context import UiContext
 from journal.ui.entry_actions import QUICK_ADD_KEYS
 from journal.ui.pages.glucose import GlucosePage
@@ -91,6 +98,7 @@ class MainWindow(QMainWindow):
             banner = QLabel("This is a demo journal, separate from your own.")
             self.statusBar().addPermanentWidget(banner)
         self._restore_state()
+        self.setAcceptDrops(True)  # files dropped on the window are imported
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -160,6 +168,26 @@ class MainWindow(QMainWindow):
             QUICK_ADD_KEYS[Entity.WALK],
             "Log a walk after a meal",
         )
+        self._action(
+            "import",
+            "&Import…",
+            lambda: import_actions.import_from_dialog(ctx, self),
+            import_actions.IMPORT_KEY,
+            "Import sensor, lab, workout or health exports",
+        )
+        self._action(
+            "import_history",
+            "Import &history…",
+            lambda: import_actions.open_import_history(ctx, self),
+            tip="See past imports and undo one",
+        )
+        self._action(
+            "export",
+            "&Export…",
+            lambda: import_actions.open_export(ctx, self),
+            import_actions.EXPORT_KEY,
+            "Save the journal as CSV or the lab results as FHIR",
+        )
         self._action("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._action("close", "&Close window", self.close, QKeySequence.StandardKey.Close)
         undo = ctx.undo.createUndoAction(self, "&Undo")
@@ -194,6 +222,9 @@ class MainWindow(QMainWindow):
         add_menu = file_menu.addMenu("&Add")
         for name in ("add_lab", "add_workout", "add_walk"):
             add_menu.addAction(a[name])
+        file_menu.addSeparator()
+        for name in ("import", "import_history", "export"):
+            file_menu.addAction(a[name])
         file_menu.addSeparator()
         file_menu.addAction(a["close"])
         file_menu.addAction(a["quit"])
@@ -264,6 +295,30 @@ class MainWindow(QMainWindow):
         from journal.ui.dialogs.welcome import AboutDialog
 
         AboutDialog(__version__, self.ctx.data_dir, self).exec()
+
+    # --- drag and drop -------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._consider_drop(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._consider_drop(event)
+
+    def _consider_drop(self, event: QDragMoveEvent) -> None:
+        if import_actions.dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = import_actions.dropped_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Imported after the drop returns, so the application the files came from is not
+        # kept waiting while the import runs.
+        QTimer.singleShot(0, lambda: import_actions.import_paths(self.ctx, paths, self))
 
     # --- state ---------------------------------------------------------------------------
 

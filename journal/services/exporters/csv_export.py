@@ -68,8 +68,7 @@ def check_target(out_dir: Path) -> None:
         raise ExportRefusedError(f"{out_dir} is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not _is_previous_export(out_dir):
         raise ExportRefusedError(
-            f"{out_dir} is not empty and does not hold a previous export; choose an empty "
-            "folder (nothing was written)"
+            f"{out_dir} is not empty and does not hold a previous export; choose an empty folder"
         )
 
 

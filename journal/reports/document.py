@@ -136,11 +136,29 @@ def _header(data: SummaryData) -> str:
     return "".join(lines)
 
 
+def _lab_keys(names: Iterable[str | None]) -> dict[str, str]:
+    """A short key per lab (A, B, …) in order of first appearance, so long names print once."""
+    keys: dict[str, str] = {}
+    for name in names:
+        if name and name not in keys:
+            n = len(keys)
+            keys[name] = chr(ord("A") + n) if n < 26 else str(n + 1)
+    return keys
+
+
 def _labs(data: SummaryData) -> str:
     if not data.labs:
         return '<p class="muted">No lab results in this period.</p>'
-    rows = [
-        (
+    keys = _lab_keys(r.lab for r in data.labs)
+    several = len(keys) > 1
+    headers = ["Drawn", "Test", "Result", "Other units", "Lab's range", "Flag", "Fasting"]
+    widths = [12, 26, 13, 13, 14, 7, 9]
+    if several:
+        headers.append("Lab")
+        widths = [12, 24, 13, 13, 13, 7, 9, 5]
+    rows = []
+    for r in data.labs:
+        row = [
             _date(r.drawn, data.tz),
             r.name,
             r.value,
@@ -148,18 +166,20 @@ def _labs(data: SummaryData) -> str:
             r.reference,
             r.flag or "",
             r.fasting,
-            r.lab or "—",
-        )
-        for r in data.labs
-    ]
-    return _table(
-        ("Drawn", "Test", "Result", "Other units", "Lab's range", "Flag", "Fasting", "Lab"),
-        rows,
-        widths=(12, 21, 11, 11, 10, 6, 9, 20),
-        nowrap=frozenset({0, 2, 3}),
-    ) + (
-        '<p class="small">The newest result of each test in the period. "Other units" is '
-        "converted by the app with the factors in its clinical reference; the lab reported "
+        ]
+        if several:
+            row.append(keys.get(r.lab or "", "—"))
+        rows.append(row)
+    if several:
+        labs = "; ".join(f"{key} = {esc(name)}" for name, key in keys.items())
+        where = f"Labs: {labs}. "
+    elif keys:
+        where = f"Lab: {esc(next(iter(keys)))}. "
+    else:
+        where = ""
+    return _table(headers, rows, widths=widths, nowrap=frozenset({0, 2, 3})) + (
+        f'<p class="small">{where}The newest result of each test in the period. "Other units" '
+        "is converted by the app with the factors in its clinical reference; the lab reported "
         "the value in the Result column. Fasting “?” means it was not recorded.</p>"
     )
 

@@ -133,3 +133,10 @@ def test_an_empty_journal_prints_a_short_honest_summary(qapp, services, tmp_path
     assert "No lab results in this period." in text
     assert "No questions chosen for printing." in text
     assert "Sensor glucose" not in text  # only when readings exist
+
+
+def test_long_lab_names_print_once_under_the_table(printed):
+    text = " ".join(printed[2])
+    # Two labs: each row carries a letter, and the names are spelled out once below.
+    assert "Labs: A = Lakeshore; B = <b>Lab</b>." in text
+    assert "14 Sep 2026 Glucose 5.3 mmol/L 95 mg/dL not given fasting A" in text

@@ -95,6 +95,11 @@ def _session_from_workout(workout: Workout) -> Session:
     return Session(start, start + timedelta(minutes=workout.duration_min), workout.kind)
 
 
+def session_from_workout(workout: Workout) -> Session:
+    """The session of one workout, as `sessions_from_workouts` makes it."""
+    return _session_from_workout(workout)
+
+
 def sessions_from_workouts(workouts: Iterable[Workout]) -> list[Session]:
     """Sessions for the given workouts, sorted by start (then end, then kind)."""
     return sorted((_session_from_workout(w) for w in workouts), key=_session_key)
@@ -237,7 +242,10 @@ def coverage_report(
     at = hi if now is None else _utc(now, "now")
 
     ordered = _sorted_sessions(sessions)
-    intervals = _merge(_spans(ordered, window))
+    # Only spans reaching into the period count, and ten years of history mostly do not.
+    upto = bisect_left(ordered, hi, key=_start_of)
+    worn_off = lo - window
+    intervals = _merge(_spans((s for s in ordered[:upto] if s.end > worn_off), window))
 
     covered = _ZERO
     gap, gap_start, gap_end = _ZERO, None, None
@@ -254,8 +262,7 @@ def coverage_report(
     if cursor < hi and hi - cursor > gap:
         gap, gap_start, gap_end = hi - cursor, cursor, hi
 
-    starts = [s.start for s in ordered]
-    in_period = bisect_left(starts, hi) - bisect_left(starts, lo)
+    in_period = upto - bisect_left(ordered, lo, key=_start_of)
 
     last_end = max((s.end for s in ordered if s.end <= at), default=None)
     return CoverageReport(

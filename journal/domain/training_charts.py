@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -10,9 +11,11 @@ from journal.domain.coverage import (
     DEFAULT_WINDOW,
     CoverageReport,
     DayCoverage,
+    Session,
     WeekSummary,
     coverage_report,
     daily_coverage,
+    session_from_workout,
     sessions_from_workouts,
     weekly_summary,
 )
@@ -135,6 +138,57 @@ def callout_text(report: CoverageReport, tz: tzinfo) -> str:
     return f"{gap} · {current}"
 
 
+# Beyond this many added or removed workouts a fresh conversion is as quick as patching.
+_PATCH_LIMIT = 64
+
+
+def _order(session: Session) -> tuple[datetime, datetime, str]:
+    return (session.start, session.end, session.kind)
+
+
+class SessionCache:
+    """The sessions of the workouts last seen, kept sorted between redraws.
+
+    Ten years of workouts take a while to convert; after one new or edited workout only that
+    one is converted and put in its place. `sessions(workouts)` always equals
+    `sessions_from_workouts(workouts)`. Workouts are recognised by identity, as a list model
+    hands out the same objects until a record changes.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Workout, Session]] = {}
+        self._sorted: list[Session] = []
+        self.converted = 0  # workouts converted by the last call, for tests
+
+    def sessions(self, workouts: Sequence[Workout]) -> list[Session]:
+        """The sessions of `workouts`, sorted as `sessions_from_workouts` sorts them."""
+        current = {id(w): w for w in workouts}
+        known = self._known
+        if len(current) != len(workouts):  # the same object twice: no cache
+            self._known, self._sorted = {}, []
+            self.converted = len(workouts)
+            return sessions_from_workouts(workouts)
+        added = [w for k, w in current.items() if k not in known]
+        removed = [k for k in known if k not in current]
+        if len(added) + len(removed) > _PATCH_LIMIT or not known:
+            pairs = {k: (w, session_from_workout(w)) for k, w in current.items()}
+            self._known = pairs
+            self._sorted = sorted((s for _w, s in pairs.values()), key=_order)
+            self.converted = len(pairs)
+            return list(self._sorted)
+        for k in removed:
+            _workout, session = known.pop(k)
+            i = bisect_left(self._sorted, _order(session), key=_order)
+            # Equal sessions are interchangeable: removing any one of them keeps the list right.
+            del self._sorted[i]
+        for w in added:
+            session = session_from_workout(w)
+            known[id(w)] = (w, session)
+            insort(self._sorted, session, key=_order)
+        self.converted = len(added)
+        return list(self._sorted)
+
+
 def training_consistency(
     workouts: Sequence[Workout],
     *,
@@ -142,11 +196,15 @@ def training_consistency(
     today: date,
     weeks: int = 26,
     window: timedelta = DEFAULT_WINDOW,
+    cache: SessionCache | None = None,
 ) -> TrainingConsistency:
-    """The last `weeks` local weeks up to the end of `today`; later days are marked future."""
+    """The last `weeks` local weeks up to the end of `today`; later days are marked future.
+
+    Give the same `cache` on each redraw to convert only the workouts that changed.
+    """
     first = first_monday(today, weeks)
     last_monday = first + timedelta(weeks=weeks - 1)
-    sessions = sessions_from_workouts(workouts)
+    sessions = cache.sessions(workouts) if cache is not None else sessions_from_workouts(workouts)
     days = daily_coverage(sessions, first, last_monday + timedelta(days=6), tz, window=window)
     cells = tuple(
         HeatCell(column=k // 7, row=k % 7, coverage=day, future=day.day > today)

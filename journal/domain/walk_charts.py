@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Final
 
@@ -15,6 +15,7 @@ BIN_MIN: Final = 5.0
 # Everything from an hour on shares one "60+" bar: the evidence speaks of the first hour (§4.1).
 OVERFLOW_FROM_MIN: Final = 60.0
 SUMMARY_WEEKS: Final = 4
+_DAY: Final = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +100,20 @@ def walks_between(
     walks: Iterable[PostMealWalk], first_day: date, last_day: date, tz: tzinfo
 ) -> list[PostMealWalk]:
     """Walks whose meal ended on a local day first_day..last_day inclusive (walks.py's rule)."""
+    # The days as instants: comparing instants spares ten years of zone conversions.
+    lo, hi = _local_midnight(first_day, tz), _local_midnight(last_day + timedelta(days=1), tz)
     out: list[PostMealWalk] = []
     for w in walks:
         ended = w.meal_ended_at
-        if ended.tzinfo is None or ended.utcoffset() is None:
+        if ended.tzinfo is not UTC and (ended.tzinfo is None or ended.utcoffset() is None):
             raise ValueError(f"PostMealWalk.meal_ended_at must be timezone-aware, got {ended!r}")
-        if first_day <= ended.astimezone(tz).date() <= last_day:
+        if lo <= ended < hi:
             out.append(w)
     return out
+
+
+def _local_midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +278,13 @@ def walk_chart_data(
     min_duration_min: float = MIN_WALK_MIN,
 ) -> WalkChartData:
     """Weekly shares, both histograms (over the same weeks) and the last-4-weeks summary."""
+    if weeks < 1:
+        raise ValueError(f"weeks must be >= 1, got {weeks}")
+    # Only the walks of the charted weeks and of the summary's weeks count: picked out once.
+    first = min(
+        monday_of(today) - timedelta(weeks=weeks - 1), today - timedelta(weeks=SUMMARY_WEEKS) + _DAY
+    )
+    walks = walks_between(walks, first, today, tz)
     weekly = weekly_shares(
         walks,
         tz,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from journal.domain.coverage import coverage_report, sessions_from_workouts
 from journal.domain.entities import WorkoutKind
 from journal.domain.training_charts import (
+    SessionCache,
     callout_text,
     date_span_text,
     first_monday,
@@ -111,3 +113,37 @@ def test_month_labels_at_the_week_holding_the_first() -> None:
     # No 1st in the first columns: the first column is named after its Monday's month.
     assert month_labels(date(2026, 3, 9), 2) == [(0, "Mar")]
     assert month_labels(date(2026, 3, 9), 5) == [(0, "Mar"), (3, "Apr")]
+
+
+def test_session_cache_after_one_new_workout_equals_a_full_conversion() -> None:
+    cache = SessionCache()
+    first = workouts()
+    assert cache.sessions(first) == sessions_from_workouts(first)
+    assert cache.converted == 4
+    # A workout logged between two others lands in its place; only it is converted.
+    more = [*first, workout(at(12, 19), minutes=20, kind=WorkoutKind.AEROBIC, rpe=4)]
+    assert cache.sessions(more) == sessions_from_workouts(more)
+    assert cache.converted == 1
+    data = training_consistency(
+        more, tz=UTC, today=TODAY, weeks=2, window=timedelta(hours=48), cache=cache
+    )
+    assert data == training_consistency(
+        more, tz=UTC, today=TODAY, weeks=2, window=timedelta(hours=48)
+    )
+    assert data.weeks[0].sessions == 3  # 9, 12 and 14 March
+    twelfth = next(c for c in data.cells if c.coverage.day == date(2026, 3, 12))
+    assert twelfth.coverage.covered_fraction == pytest.approx(5 / 24)  # from 19:00
+
+
+def test_session_cache_follows_an_edit_and_a_deletion() -> None:
+    cache = SessionCache()
+    items = workouts()
+    cache.sessions(items)
+    # An edited workout is a new object: the old session goes, the new one comes.
+    edited = [*items[:2], replace(items[2], duration_min=90), items[3]]
+    assert cache.sessions(edited) == sessions_from_workouts(edited)
+    assert cache.converted == 1
+    fewer = edited[1:]
+    assert cache.sessions(fewer) == sessions_from_workouts(fewer)
+    assert cache.converted == 0
+    assert [s.minutes for s in cache.sessions(fewer)] == [30, 90, 30]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QColor, QPalette
@@ -135,3 +136,25 @@ def test_render_of_nothing_is_an_empty_state_image(qapp) -> None:
     )
     assert (image.width(), image.height()) == (400, 200)
     assert _distinct_colours(image) > 2
+
+
+def test_a_new_workout_updates_the_plots_in_place(chart) -> None:
+    plots = chart.plots
+    before = chart.data.weeks[-1].total_minutes
+    more = [*workouts(), workout(NOW - timedelta(hours=2), minutes=25, kind=WorkoutKind.HIIT)]
+    chart.set_workouts(more, window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    assert chart.plots == plots  # the same plots, given new data
+    assert chart.data.weeks[-1].total_minutes == before + 25
+    heights = [
+        float(np.sum(b.opts["height"][-1:]))
+        for b in chart.plots[2].items
+        if isinstance(b, pg.BarGraphItem)
+    ]
+    assert sum(heights) == before + 25
+    assert chart.data == render_data(more)
+
+
+def render_data(items: list):
+    from journal.domain.training_charts import training_consistency
+
+    return training_consistency(items, tz=UTC, today=TODAY, weeks=26, window=WINDOW)

@@ -152,3 +152,14 @@ def test_render_of_nothing_is_an_empty_state_image(qapp) -> None:
     image = render_marker_trends([marker_series([], "glucose", "mg/dL")], 400, 200)
     assert (image.width(), image.height()) == (400, 200)
     assert _distinct_colours(image) > 2  # the message is drawn
+
+
+def test_a_new_draw_updates_the_plots_in_place(chart) -> None:
+    plots = chart.plots
+    more = [
+        *draws(),
+        draw(T0 + timedelta(days=300), id=4, results=(result("glucose", 112, "mg/dL"),)),
+    ]
+    chart.set_draws(more, KEYS)
+    assert chart.plots == plots
+    assert plotted_y(chart.plots[0]) == pytest.approx([100.0, 100.0, 106.2944, 112.0])

@@ -120,3 +120,17 @@ def test_render_of_nothing_is_an_empty_state_image(qapp) -> None:
     )
     assert (image.width(), image.height()) == (400, 200)
     assert _distinct_colours(image) > 2
+
+
+def test_a_new_walk_updates_the_plots_in_place(chart) -> None:
+    plots = chart.plots
+    end = datetime(2026, 11, 25, 8, 0, tzinfo=BERLIN).astimezone(UTC)
+    more = [*walks(), walk(end, delay_min=4, minutes=12, meal=Meal.BREAKFAST)]
+    chart.set_walks(more, tz=BERLIN, target_delay_min=15, weeks=8, today=TODAY)
+    assert chart.plots == plots
+    lines = [i for i in plots[0].items if isinstance(i, pg.PlotDataItem)]
+    assert [line.name() for line in lines] == ["breakfast", "lunch", "dinner"]
+    # One breakfast in this week's 3 days so far (Monday to Wednesday 25 Nov).
+    assert lines[0].getData()[1][-1] == pytest.approx(100 / 3)
+    data = walk_chart_data(more, BERLIN, target_delay_min=15, weeks=8, today=TODAY)
+    assert bar_heights(plots[2])[0] == [float(b.good) for b in data.delays]

@@ -19,7 +19,12 @@ from journal.domain.coverage import (
     GUIDELINE_WEEKLY_MINUTES,
 )
 from journal.domain.entities import Workout, WorkoutKind
-from journal.domain.training_charts import HeatCell, TrainingConsistency, training_consistency
+from journal.domain.training_charts import (
+    HeatCell,
+    SessionCache,
+    TrainingConsistency,
+    training_consistency,
+)
 from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
 from journal.ui.charts.render import render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
@@ -150,13 +155,7 @@ class _HeatMap:
             glyph.setSize(max(3.0, cell * 0.5))
 
 
-def _add_heat_map(
-    layout: pg.GraphicsLayout,
-    row: int,
-    data: TrainingConsistency,
-    pal: ChartPalette,
-    interactive: bool,
-) -> tuple[pg.PlotItem, _HeatMap]:
+def _heat_map_plot(layout: pg.GraphicsLayout, row: int, pal: ChartPalette) -> pg.PlotItem:
     plot = layout.addPlot(row=row, col=0)
     plot.setTitle(
         "<b>Days covered by a session window</b>", color=pal.foreground.name(), size="9pt"
@@ -167,59 +166,26 @@ def _add_heat_map(
     plot.getAxis("bottom").setStyle(showValues=False)
     plot.getAxis("bottom").setPen(pg.mkPen(None))
     plot.getAxis("left").setTicks([[(6.0 - k, _WEEKDAYS[k]) for k in (0, 2, 4, 6)], []])
-    plot.getAxis("top").setTicks([[(float(c), label) for c, label in data.month_labels], []])
     plot.getAxis("top").setPen(pg.mkPen(None))
     plot.setYRange(-0.55, 6.55, padding=0)
+    return plot
 
-    cells = list(data.cells)
-    outline = QColor(pal.foreground)
-    outline.setAlpha(45)
-    # Days still to come are only hinted at, so they do not read as uncovered days.
-    faint = QColor(pal.foreground)
-    faint.setAlpha(12)
-    brushes = [
-        pg.mkBrush(None if c.future else coverage_colour(c.coverage.covered_fraction, pal))
-        for c in cells
-    ]
-    pens = [pg.mkPen(faint if c.future else outline, width=1) for c in cells]
-    squares = pg.ScatterPlotItem(
-        x=np.array([c.column for c in cells], dtype=float),
-        y=np.array([6 - c.row for c in cells], dtype=float),
-        data=cells,
-        symbol="s",
-        size=12,
-        brush=brushes,
-        pen=pens,
-        hoverable=interactive,
-        tip=(lambda x, y, data: cell_text(data)) if interactive else None,
-    )
-    plot.addItem(squares)
 
-    glyphs: list[pg.ScatterPlotItem] = []
-    for kind in WorkoutKind:
-        marked = [c for c in cells if kind in c.coverage.kinds]
-        if not marked:
+def _glyph_xy(
+    cells: Sequence[HeatCell], kind: WorkoutKind
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Where `kind`'s mark sits on each day it trained."""
+    # Up to five kinds share a day; each takes its own spot so none hides another.
+    order = list(WorkoutKind)
+    xs, ys = [], []
+    for c in cells:
+        if kind not in c.coverage.kinds:
             continue
-        # Up to five kinds share a day; each takes its own spot so none hides another.
-        order = list(WorkoutKind)
-        xs, ys = [], []
-        for c in marked:
-            kinds = [k for k in order if k in c.coverage.kinds]
-            spread = (kinds.index(kind) - (len(kinds) - 1) / 2) * 0.26
-            xs.append(c.column + spread)
-            ys.append(6 - c.row)
-        glyph = pg.ScatterPlotItem(
-            x=np.array(xs, dtype=float),
-            y=np.array(ys, dtype=float),
-            symbol=_KIND_STYLE[kind][1],
-            size=6,
-            brush=pg.mkBrush(kind_colour(kind, pal)),
-            pen=pg.mkPen(pal.background, width=1),
-        )
-        glyph.setZValue(2)
-        plot.addItem(glyph)
-        glyphs.append(glyph)
-    return plot, _HeatMap(plot, squares, glyphs)
+        kinds = [k for k in order if k in c.coverage.kinds]
+        spread = (kinds.index(kind) - (len(kinds) - 1) / 2) * 0.26
+        xs.append(c.column + spread)
+        ys.append(6 - c.row)
+    return np.array(xs, dtype=float), np.array(ys, dtype=float)
 
 
 def _heat_legend_html(data: TrainingConsistency, pal: ChartPalette) -> str:
@@ -253,32 +219,58 @@ def _bars(x: np.ndarray[Any, Any], heights: Sequence[float], colour: QColor, **k
     )
 
 
-def build_training_plots(
-    layout: pg.GraphicsLayout, data: TrainingConsistency, pal: ChartPalette, interactive: bool
-) -> tuple[list[pg.PlotItem], _HeatMap]:
-    """Callout, heat map and the four weekly plots into `layout`; the same for screen and print."""
-    weeks = data.weeks
-    x = np.arange(len(weeks), dtype=float)
-    callout = pg.LabelItem(
-        f"<b>{html.escape(data.callout)}</b>",
-        justify="left",
-        size="10pt",
-        color=pal.foreground.name(),
-    )
-    layout.addItem(callout, row=0, col=0)
-    heat, keeper = _add_heat_map(layout, 1, data, pal, interactive)
-    legend = pg.LabelItem(
-        _heat_legend_html(data, pal), justify="left", size="8pt", color=pal.foreground.name()
-    )
-    layout.addItem(legend, row=2, col=0)
+class TrainingPlots:
+    """Callout, heat map and the four weekly plots in a layout, built once and then updated.
 
-    share = _new_plot(layout, 3, "Share of each week covered", "covered (%)", pal)
-    shares = np.array(data.coverage_shares, dtype=float) * 100
-    green = QColor(OKABE_ITO[_COVERAGE_HUE])
-    share.addItem(
-        pg.PlotDataItem(
+    A redraw with new data sets the data of the items already there, so only what changed is
+    painted again; the same code draws the screen chart and the static image.
+    """
+
+    def __init__(
+        self, layout: pg.GraphicsLayout, weeks: int, pal: ChartPalette, interactive: bool
+    ) -> None:
+        self.weeks = weeks
+        self.pal = pal
+        self.interactive = interactive
+        self._shown: dict[str, object] = {}  # what each text and tick set shows now
+        x = np.arange(weeks, dtype=float)
+        self._x = x
+        self.callout = pg.LabelItem("", justify="left", size="10pt", color=pal.foreground.name())
+        layout.addItem(self.callout, row=0, col=0)
+        heat = _heat_map_plot(layout, 1, pal)
+        self.squares = pg.ScatterPlotItem(
+            symbol="s",
+            size=12,
+            hoverable=interactive,
+            tip=(lambda x, y, data: cell_text(data)) if interactive else None,
+        )
+        heat.addItem(self.squares)
+        self.glyphs: dict[WorkoutKind, pg.ScatterPlotItem] = {}
+        for kind in WorkoutKind:
+            glyph = pg.ScatterPlotItem(
+                symbol=_KIND_STYLE[kind][1],
+                size=6,
+                brush=pg.mkBrush(kind_colour(kind, pal)),
+                pen=pg.mkPen(pal.background, width=1),
+            )
+            glyph.setZValue(2)
+            self.glyphs[kind] = glyph
+        self.legend = pg.LabelItem("", justify="left", size="8pt", color=pal.foreground.name())
+        layout.addItem(self.legend, row=2, col=0)
+        outline = QColor(pal.foreground)
+        outline.setAlpha(45)
+        # Days still to come are only hinted at, so they do not read as uncovered days.
+        faint = QColor(pal.foreground)
+        faint.setAlpha(12)
+        self._outline, self._faint = pg.mkPen(outline, width=1), pg.mkPen(faint, width=1)
+        self._no_brush = pg.mkBrush(None)
+        self._brushes: dict[float, Any] = {}
+
+        share = _new_plot(layout, 3, "Share of each week covered", "covered (%)", pal)
+        green = QColor(OKABE_ITO[_COVERAGE_HUE])
+        self.share_line = pg.PlotDataItem(
             x=x,
-            y=shares,
+            y=np.zeros(weeks),
             pen=pg.mkPen(green, width=2),
             symbol="o",
             symbolSize=5,
@@ -286,66 +278,152 @@ def build_training_plots(
             symbolPen=pg.mkPen(None),
             antialias=True,
         )
-    )
-    # Room beyond 0 and 100 so the axis keeps both end labels.
-    share.setYRange(-12, 112, padding=0)
-    share.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (0.0, 50.0, 100.0)], []])
+        share.addItem(self.share_line)
+        # Room beyond 0 and 100 so the axis keeps both end labels.
+        share.setYRange(-12, 112, padding=0)
+        share.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (0.0, 50.0, 100.0)], []])
 
-    minutes = _new_plot(
-        layout,
-        4,
-        f"Minutes by kind (dashed: {GUIDELINE_WEEKLY_MINUTES} min/week guideline)",
-        "min/week",
-        pal,
-    )
-    base = np.zeros(len(weeks))
-    for kind in WorkoutKind:
-        heights = [w.minutes_by_kind.get(kind, 0.0) for w in weeks]
-        if not any(heights):
-            continue
-        minutes.addItem(
-            _bars(x, heights, kind_colour(kind, pal), y0=base.copy(), pen=pg.mkPen(None))
+        minutes = _new_plot(
+            layout,
+            4,
+            f"Minutes by kind (dashed: {GUIDELINE_WEEKLY_MINUTES} min/week guideline)",
+            "min/week",
+            pal,
         )
-        base += np.array(heights, dtype=float)
-    _guide_line(minutes, GUIDELINE_WEEKLY_MINUTES, pal)
-    minutes.setYRange(
-        0, max(float(base.max(initial=0.0)), GUIDELINE_WEEKLY_MINUTES) * 1.1, padding=0
-    )
+        self.minute_bars = {
+            kind: _bars(x, [0.0] * weeks, kind_colour(kind, pal), pen=pg.mkPen(None))
+            for kind in WorkoutKind
+        }
+        _guide_line(minutes, GUIDELINE_WEEKLY_MINUTES, pal)
 
-    strength = _new_plot(
-        layout,
-        5,
-        f"Muscle-strengthening days (dashed: {GUIDELINE_STRENGTH_DAYS} days/week guideline)",
-        "days/week",
-        pal,
-    )
-    days = [float(w.resistance_days) for w in weeks]
-    strength.addItem(_bars(x, days, kind_colour(WorkoutKind.RESISTANCE, pal), pen=pg.mkPen(None)))
-    _guide_line(strength, GUIDELINE_STRENGTH_DAYS, pal)
-    top = max(max(days, default=0.0), GUIDELINE_STRENGTH_DAYS + 1.0)
-    strength.setYRange(0, top + 0.3, padding=0)
-    strength.getAxis("left").setTicks([[(float(v), str(v)) for v in range(int(top) + 1)], []])
+        strength = _new_plot(
+            layout,
+            5,
+            f"Muscle-strengthening days (dashed: {GUIDELINE_STRENGTH_DAYS} days/week guideline)",
+            "days/week",
+            pal,
+        )
+        self.strength_bars = _bars(
+            x, [0.0] * weeks, kind_colour(WorkoutKind.RESISTANCE, pal), pen=pg.mkPen(None)
+        )
+        strength.addItem(self.strength_bars)
+        _guide_line(strength, GUIDELINE_STRENGTH_DAYS, pal)
 
-    unrated = sum(w.sessions_without_rpe for w in weeks)
-    load_title = "Training load (session RPE × minutes)"
-    if unrated:
-        load_title += f"; {unrated} session{'s' if unrated > 1 else ''} without RPE not counted"
-    load = _new_plot(layout, 6, load_title, "load (AU)", pal)
-    load.addItem(_bars(x, [w.load for w in weeks], pal.muted, pen=pg.mkPen(None)))
-    load.setYRange(0, max(max((w.load for w in weeks), default=0.0), 1.0) * 1.1, padding=0)
-    bottom = load.getAxis("bottom")
-    bottom.setStyle(showValues=True)
-    bottom.setTicks([_week_ticks(data), []])
-    load.setLabel("bottom", "week starting (Monday)", color=pal.muted.name())
+        load = _new_plot(layout, 6, "", "load (AU)", pal)
+        self.load_bars = _bars(x, [0.0] * weeks, pal.muted, pen=pg.mkPen(None))
+        load.addItem(self.load_bars)
+        load.getAxis("bottom").setStyle(showValues=True)
+        load.setLabel("bottom", "week starting (Monday)", color=pal.muted.name())
 
-    plots = [heat, share, minutes, strength, load]
-    for plot in plots[1:]:
-        plot.setXLink(heat)
-    heat.setXRange(-0.6, len(weeks) - 0.4, padding=0)
-    # The heat map has seven rows to show; the weekly plots share the rest.
-    for row, stretch in ((1, 8), (3, 4), (4, 5), (5, 4), (6, 5)):
-        layout.layout.setRowStretchFactor(row, stretch)
-    return plots, keeper
+        self.plots = [heat, share, minutes, strength, load]
+        for plot in self.plots[1:]:
+            plot.setXLink(heat)
+        heat.setXRange(-0.6, weeks - 0.4, padding=0)
+        # The heat map has seven rows to show; the weekly plots share the rest.
+        for row, stretch in ((1, 8), (3, 4), (4, 5), (5, 4), (6, 5)):
+            layout.layout.setRowStretchFactor(row, stretch)
+        self.keeper = _HeatMap(heat, self.squares, list(self.glyphs.values()))
+
+    def _changed(self, key: str, value: object) -> bool:
+        # Setting a text or ticks lays the plot out again; skipped when nothing changed.
+        if self._shown.get(key, self) == value:
+            return False
+        self._shown[key] = value
+        return True
+
+    def _brush(self, cell: HeatCell) -> Any:
+        if cell.future:
+            return self._no_brush
+        fraction = cell.coverage.covered_fraction
+        brush = self._brushes.get(fraction)
+        if brush is None:
+            if len(self._brushes) > 4096:  # shades of many redraws; keep the memory bounded
+                self._brushes.clear()
+            brush = self._brushes[fraction] = pg.mkBrush(coverage_colour(fraction, self.pal))
+        return brush
+
+    def update(self, data: TrainingConsistency) -> None:
+        """Show `data`, which must have as many weeks as the plots were built for."""
+        if len(data.weeks) != self.weeks:
+            raise ValueError(f"built for {self.weeks} weeks, given {len(data.weeks)}")
+        pal, x, weeks = self.pal, self._x, data.weeks
+        heat, _share, minutes, strength, load = self.plots
+        if self._changed("callout", data.callout):
+            self.callout.setText(f"<b>{html.escape(data.callout)}</b>")
+        if self._changed("months", data.month_labels):
+            heat.getAxis("top").setTicks(
+                [[(float(c), label) for c, label in data.month_labels], []]
+            )
+        cells = list(data.cells)
+        if self._changed("cells", data.cells):
+            self.squares.setData(
+                x=np.array([c.column for c in cells], dtype=float),
+                y=np.array([6 - c.row for c in cells], dtype=float),
+                data=cells,
+                brush=[self._brush(c) for c in cells],
+                pen=[self._faint if c.future else self._outline for c in cells],
+            )
+            for kind, glyph in self.glyphs.items():
+                gx, gy = _glyph_xy(cells, kind)
+                glyph.setData(x=gx, y=gy)
+                _show_in(heat, glyph, len(gx) > 0)
+        legend = _heat_legend_html(data, pal)
+        if self._changed("legend", legend):
+            self.legend.setText(legend)
+
+        self.share_line.setData(x=x, y=np.array(data.coverage_shares, dtype=float) * 100)
+
+        base = np.zeros(len(weeks))
+        for kind, bars in self.minute_bars.items():
+            heights = np.array([w.minutes_by_kind.get(kind, 0.0) for w in weeks], dtype=float)
+            present = bool(heights.any())
+            if present:
+                bars.setOpts(x=x, height=heights, y0=base.copy())
+                base += heights
+            _show_in(minutes, bars, present)
+        minutes.setYRange(
+            0, max(float(base.max(initial=0.0)), GUIDELINE_WEEKLY_MINUTES) * 1.1, padding=0
+        )
+
+        days = [float(w.resistance_days) for w in weeks]
+        self.strength_bars.setOpts(x=x, height=np.array(days, dtype=float))
+        top = max(max(days, default=0.0), GUIDELINE_STRENGTH_DAYS + 1.0)
+        strength.setYRange(0, top + 0.3, padding=0)
+        if self._changed("strength_ticks", top):
+            ticks = [(float(v), str(v)) for v in range(int(top) + 1)]
+            strength.getAxis("left").setTicks([ticks, []])
+
+        unrated = sum(w.sessions_without_rpe for w in weeks)
+        load_title = "Training load (session RPE × minutes)"
+        if unrated:
+            load_title += f"; {unrated} session{'s' if unrated > 1 else ''} without RPE not counted"
+        if self._changed("load_title", load_title):
+            load.setTitle(
+                f"<b>{html.escape(load_title)}</b>", color=pal.foreground.name(), size="9pt"
+            )
+        self.load_bars.setOpts(x=x, height=np.array([w.load for w in weeks], dtype=float))
+        load.setYRange(0, max(max((w.load for w in weeks), default=0.0), 1.0) * 1.1, padding=0)
+        if self._changed("weeks", data.first_monday):
+            load.getAxis("bottom").setTicks([_week_ticks(data), []])
+        self.keeper.update()
+
+
+def _show_in(plot: pg.PlotItem, item: Any, shown: bool) -> None:
+    """Add `item` to `plot` or take it out, so the plot holds only items with something to show."""
+    inside = item in plot.items
+    if shown and not inside:
+        plot.addItem(item)
+    elif not shown and inside:
+        plot.removeItem(item)
+
+
+def build_training_plots(
+    layout: pg.GraphicsLayout, data: TrainingConsistency, pal: ChartPalette, interactive: bool
+) -> tuple[list[pg.PlotItem], _HeatMap]:
+    """Callout, heat map and the four weekly plots into `layout`; the same for screen and print."""
+    plots = TrainingPlots(layout, len(data.weeks), pal, interactive)
+    plots.update(data)
+    return plots.plots, plots.keeper
 
 
 class TrainingConsistencyChart(QWidget):
@@ -358,8 +436,8 @@ class TrainingConsistencyChart(QWidget):
         super().__init__(parent)
         self._fixed_palette = palette
         self._data: TrainingConsistency | None = None
-        self._plots: list[pg.PlotItem] = []
-        self._keeper: _HeatMap | None = None
+        self._built: TrainingPlots | None = None
+        self._sessions = SessionCache()
         self._view = pg.GraphicsLayoutWidget()
         self._empty = QLabel(EMPTY_TEXT)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -383,16 +461,21 @@ class TrainingConsistencyChart(QWidget):
     ) -> None:
         """Chart the `weeks` weeks up to `today` (default: today in `tz`)."""
         day = today if today is not None else datetime.now(tz).date()
-        self._view.clear()
-        self._plots, self._keeper = [], None
         if not workouts:
             self._data = None
             self._stack.setCurrentWidget(self._empty)
             return
-        self._data = training_consistency(workouts, tz=tz, today=day, weeks=weeks, window=window)
+        self._data = training_consistency(
+            workouts, tz=tz, today=day, weeks=weeks, window=window, cache=self._sessions
+        )
         pal = self._fixed_palette or chart_palette(self.palette())
-        self._view.setBackground(pal.background)
-        self._plots, self._keeper = build_training_plots(self._view.ci, self._data, pal, True)
+        built = self._built
+        if built is None or built.pal != pal or built.weeks != weeks:
+            # Only a new theme or another number of weeks builds the plots again.
+            self._view.clear()
+            self._view.setBackground(pal.background)
+            built = self._built = TrainingPlots(self._view.ci, weeks, pal, True)
+        built.update(self._data)
         self._stack.setCurrentWidget(self._view)
 
     @property
@@ -401,7 +484,7 @@ class TrainingConsistencyChart(QWidget):
 
     @property
     def plots(self) -> tuple[pg.PlotItem, ...]:
-        return tuple(self._plots)
+        return () if self._built is None or self._data is None else tuple(self._built.plots)
 
     def callout_text(self) -> str:
         return "" if self._data is None else self._data.callout

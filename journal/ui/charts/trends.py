@@ -143,9 +143,10 @@ def _scatter(
     )
 
 
-def _add_bands(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) -> None:
+def _bands(series: TrendSeries, pal: ChartPalette) -> list[pg.LinearRegionItem]:
     lo, hi = _y_range(series)
     far = (hi - lo) * 50
+    regions = []
     for band in series.bands:
         low = band.low if band.low is not None else lo - far
         high = band.high if band.high is not None else hi + far
@@ -157,13 +158,14 @@ def _add_bands(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) -> Non
             movable=False,
         )
         region.setZValue(-20)
-        plot.addItem(region, ignoreBounds=True)
+        regions.append(region)
+    return regions
 
 
-def _add_lab_ranges(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) -> None:
+def _lab_ranges(series: TrendSeries, pal: ChartPalette) -> list[pg.ErrorBarItem]:
     ranged = [p for p in series.points if p.ref_low is not None and p.ref_high is not None]
     if not ranged:
-        return
+        return []
     lows = np.array([p.ref_low for p in ranged], dtype=float)
     highs = np.array([p.ref_high for p in ranged], dtype=float)
     bars = pg.ErrorBarItem(
@@ -174,10 +176,11 @@ def _add_lab_ranges(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) -
         pen=pg.mkPen(pal.lab_range, width=5),
     )
     bars.setZValue(-5)
-    plot.addItem(bars)
+    return [bars]
 
 
-def _add_lab_changes(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) -> None:
+def _lab_changes(series: TrendSeries, pal: ChartPalette) -> list[pg.InfiniteLine]:
+    lines = []
     for i in series.lab_changes:
         before, after = series.points[i - 1], series.points[i]
         x = (before.drawn_at.timestamp() + after.drawn_at.timestamp()) / 2
@@ -190,7 +193,8 @@ def _add_lab_changes(plot: pg.PlotItem, series: TrendSeries, pal: ChartPalette) 
             labelOpts={"position": 0.92, "color": pal.muted, "anchors": [(0, 0.5), (0, 0.5)]},
         )
         line.setZValue(-4)
-        plot.addItem(line, ignoreBounds=True)
+        lines.append(line)
+    return lines
 
 
 def _style_axes(plot: pg.PlotItem, pal: ChartPalette, *, dates: bool) -> None:
@@ -202,16 +206,22 @@ def _style_axes(plot: pg.PlotItem, pal: ChartPalette, *, dates: bool) -> None:
     plot.getAxis("left").setWidth(56)
 
 
-def build_trend_plots(
-    layout: pg.GraphicsLayout,
-    series_list: Sequence[TrendSeries],
-    pal: ChartPalette,
-    on_click: ClickHandler | None = None,
-) -> list[pg.PlotItem]:
-    """One plot per series into `layout`, x axes linked; the same code for screen and print."""
-    plots: list[pg.PlotItem] = []
-    last = len(series_list) - 1
-    for row, series in enumerate(series_list):
+def _layout_key(series_list: Sequence[TrendSeries]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((s.key, s.label, s.unit) for s in series_list)
+
+
+class _TrendPlot:
+    """One marker's plot; its data items are replaced on a redraw, the plot and axes are kept."""
+
+    def __init__(
+        self,
+        layout: pg.GraphicsLayout,
+        row: int,
+        series: TrendSeries,
+        pal: ChartPalette,
+        *,
+        dates: bool,
+    ) -> None:
         plot = layout.addPlot(
             row=2 * row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")}
         )
@@ -223,18 +233,55 @@ def build_trend_plots(
         plot.showGrid(x=True, y=True, alpha=0.12)
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        _style_axes(plot, pal, dates=row == last)
-        if plots:
-            plot.setXLink(plots[0])
-        plots.append(plot)
-        interactive = on_click is not None
-        _add_bands(plot, series, pal)
-        _add_lab_ranges(plot, series, pal)
-        _add_lab_changes(plot, series, pal)
+        _style_axes(plot, pal, dates=dates)
+        self.plot = plot
+        self.legend = pg.LabelItem("", justify="left", size="8pt", color=pal.foreground.name())
+        layout.addItem(self.legend, row=2 * row + 1, col=0)
+        self._legend_text = ""
+        self._bands_for: object = None
+        self._bands: list[pg.LinearRegionItem] = []
+        self._changes_for: object = None
+        self._changes: list[pg.InfiniteLine] = []
+        self._items: list[Any] = []
+
+    def update(
+        self,
+        series: TrendSeries,
+        pal: ChartPalette,
+        on_click: ClickHandler | None,
+        any_data: bool,
+    ) -> None:
+        plot = self.plot
+        y_range = _y_range(series)
+        # Bands change only with the range they reach across; new points rarely move it.
+        bands_for = (series.bands, y_range)
+        if bands_for != self._bands_for:
+            for item in self._bands:
+                plot.removeItem(item)
+            self._bands = _bands(series, pal)
+            for item in self._bands:
+                plot.addItem(item, ignoreBounds=True)
+            self._bands_for = bands_for
+        for item in self._items:
+            plot.removeItem(item)
+        # Lab changes are many over ten years and rarely move: their lines are kept when not.
+        changes_for = tuple(
+            (series.points[i - 1].drawn_at, series.points[i].drawn_at, series.points[i].lab_name)
+            for i in series.lab_changes
+        )
+        if changes_for != self._changes_for:
+            for item in self._changes:
+                plot.removeItem(item)
+            self._changes = _lab_changes(series, pal)
+            for item in self._changes:
+                plot.addItem(item, ignoreBounds=True)
+            self._changes_for = changes_for
+        items: list[Any] = _lab_ranges(series, pal)
+        unbounded: list[Any] = []
         included = [p for p in series.points if not p.excluded]
         excluded = [p for p in series.points if p.excluded]
         if len(included) > 1:
-            plot.addItem(
+            items.append(
                 pg.PlotDataItem(
                     x=_timestamps(included),
                     y=np.array([p.value for p in included], dtype=float),
@@ -245,26 +292,74 @@ def build_trend_plots(
         for group, hollow in ((included, False), (excluded, True)):
             if not group:
                 continue
-            scatter = _scatter(group, pal, hollow=hollow, interactive=interactive)
+            scatter = _scatter(group, pal, hollow=hollow, interactive=on_click is not None)
             if on_click is not None:
                 scatter.sigClicked.connect(on_click)
-            plot.addItem(scatter)
+            items.append(scatter)
+        lo, hi = y_range
         if series.empty:
             empty = pg.TextItem(f"No {series.name} results yet", color=pal.muted, anchor=(0.5, 0.5))
-            plot.addItem(empty, ignoreBounds=True)
-            lo, hi = _y_range(series)
             empty.setPos(0, (lo + hi) / 2)
-            plots_with_data = any(not s.empty for s in series_list)
-            if not plots_with_data:
+            unbounded.append(empty)
+            if not any_data:
                 plot.setXRange(-1, 1)
-        plot.setYRange(*_y_range(series), padding=0)
+        for item in unbounded:
+            plot.addItem(item, ignoreBounds=True)
+        for item in items:
+            plot.addItem(item)
+        self._items = [*unbounded, *items]
+        plot.setYRange(lo, hi, padding=0)
         plot.enableAutoRange(axis="y", enable=False)
-        legend = pg.LabelItem(
-            _legend_html(series, pal), justify="left", size="8pt", color=pal.foreground.name()
-        )
-        layout.addItem(legend, row=2 * row + 1, col=0)
-    _set_x_range(plots, series_list)
-    return plots
+        legend = _legend_html(series, pal)
+        if legend != self._legend_text:
+            self.legend.setText(legend)
+            self._legend_text = legend
+
+
+class TrendPlots:
+    """One plot per series in a layout, x axes linked, built once and then given new data.
+
+    Built for a set of markers in given units; a redraw with new draws replaces only the points,
+    lines and ranges, and keeps the plots, their axes and the reference bands.
+    """
+
+    def __init__(
+        self,
+        layout: pg.GraphicsLayout,
+        series_list: Sequence[TrendSeries],
+        pal: ChartPalette,
+        on_click: ClickHandler | None = None,
+    ) -> None:
+        self.key = _layout_key(series_list)
+        self.pal = pal
+        self._on_click = on_click
+        last = len(series_list) - 1
+        self._rows: list[_TrendPlot] = []
+        for row, series in enumerate(series_list):
+            self._rows.append(_TrendPlot(layout, row, series, pal, dates=row == last))
+            if row:
+                self._rows[-1].plot.setXLink(self._rows[0].plot)
+        self.plots = [r.plot for r in self._rows]
+
+    def update(self, series_list: Sequence[TrendSeries]) -> None:
+        if _layout_key(series_list) != self.key:
+            raise ValueError("the plots were built for other markers or units")
+        any_data = any(not s.empty for s in series_list)
+        for row, series in zip(self._rows, series_list, strict=True):
+            row.update(series, self.pal, self._on_click, any_data)
+        _set_x_range(self.plots, series_list)
+
+
+def build_trend_plots(
+    layout: pg.GraphicsLayout,
+    series_list: Sequence[TrendSeries],
+    pal: ChartPalette,
+    on_click: ClickHandler | None = None,
+) -> list[pg.PlotItem]:
+    """One plot per series into `layout`, x axes linked; the same code for screen and print."""
+    plots = TrendPlots(layout, series_list, pal, on_click)
+    plots.update(series_list)
+    return plots.plots
 
 
 def _set_x_range(plots: Sequence[pg.PlotItem], series_list: Sequence[TrendSeries]) -> None:
@@ -300,7 +395,8 @@ class MarkerTrendChart(QWidget):
         self._sex: Sex | None = None
         self._units: dict[str, str] = {}
         self._series: list[TrendSeries] = []
-        self._plots: list[pg.PlotItem] = []
+        self._built: TrendPlots | None = None
+        self._toggles_for: list[tuple[str, str, str]] | None = None
 
         self._toggles = QHBoxLayout()
         self._toggles.setContentsMargins(0, 0, 0, 0)
@@ -367,7 +463,9 @@ class MarkerTrendChart(QWidget):
 
     @property
     def plots(self) -> tuple[pg.PlotItem, ...]:
-        return tuple(self._plots)
+        if self._built is None or self.showing_empty_state():
+            return ()
+        return tuple(self._built.plots)
 
     def showing_empty_state(self) -> bool:
         return self._stack.currentWidget() is self._empty
@@ -392,19 +490,30 @@ class MarkerTrendChart(QWidget):
         self._series = [
             marker_series(self._draws, key, self.unit_for(key), sex=self._sex) for key in self._keys
         ]
-        self._view.clear()
-        self._plots = []
         self._rebuild_toggles()
         if all(s.empty for s in self._series):
             self._stack.setCurrentWidget(self._empty)
             return
         pal = self._palette()
-        self._view.setBackground(pal.background)
-        self._plots = build_trend_plots(self._view.ci, self._series, pal, self._on_points_clicked)
-        self._notes.setText(_notes_html(self._series))
+        built = self._built
+        if built is None or built.pal != pal or built.key != _layout_key(self._series):
+            # Only new markers, units or colours build the plots again.
+            self._view.clear()
+            self._view.setBackground(pal.background)
+            built = self._built = TrendPlots(
+                self._view.ci, self._series, pal, self._on_points_clicked
+            )
+        built.update(self._series)
+        notes = _notes_html(self._series)
+        if notes != self._notes.text():
+            self._notes.setText(notes)
         self._stack.setCurrentIndex(1)
 
     def _rebuild_toggles(self) -> None:
+        wanted = [(s.key, s.name, s.unit) for s in self._series if len(s.units) >= 2]
+        if wanted == self._toggles_for:
+            return  # the same buttons already show
+        self._toggles_for = wanted
         while self._toggles.count():
             item = self._toggles.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -80,12 +80,7 @@ def _week_ticks(starts: Sequence[date]) -> list[tuple[float, str]]:
 
 
 def _share_plot(
-    layout: pg.GraphicsLayout,
-    data: WalkChartData,
-    pal: ChartPalette,
-    col: int,
-    title: str,
-    shares: dict[Meal, tuple[float, ...]],
+    layout: pg.GraphicsLayout, weeks: int, pal: ChartPalette, col: int, title: str
 ) -> pg.PlotItem:
     plot = layout.addPlot(row=1, col=col)
     _title(plot, title, pal)
@@ -93,28 +88,23 @@ def _share_plot(
     plot.showGrid(x=False, y=True, alpha=0.15)
     plot.setLabel("left", "% of days", color=pal.muted.name())
     plot.setLabel("bottom", "week starting", color=pal.muted.name())
-    plot.getAxis("bottom").setTicks([_week_ticks(data.weekly.week_starts), []])
     plot.getAxis("left").setTicks([[(v, f"{v}") for v in range(0, 101, 25)], []])
-    x = np.arange(len(data.weekly.week_starts), dtype=float)
-    for meal in data.weekly.meals:
-        colour = meal_colour(meal, pal)
-        y = np.array(shares[meal], dtype=float) * 100
-        plot.addItem(
-            pg.PlotDataItem(
-                x=x,
-                y=y,
-                pen=pg.mkPen(colour, width=2),
-                symbol="o",
-                symbolSize=4,
-                symbolPen=pg.mkPen(colour),
-                symbolBrush=pg.mkBrush(colour),
-                antialias=True,
-                name=meal.value,
-            )
-        )
     plot.setYRange(0, 100, padding=0.04)
-    plot.setXRange(-0.5, max(len(x) - 0.5, 0.5), padding=0)
+    plot.setXRange(-0.5, max(weeks - 0.5, 0.5), padding=0)
     return plot
+
+
+def _share_line(meal: Meal, pal: ChartPalette) -> pg.PlotDataItem:
+    colour = meal_colour(meal, pal)
+    return pg.PlotDataItem(
+        pen=pg.mkPen(colour, width=2),
+        symbol="o",
+        symbolSize=4,
+        symbolPen=pg.mkPen(colour),
+        symbolBrush=pg.mkBrush(colour),
+        antialias=True,
+        name=meal.value,
+    )
 
 
 def _bin_ticks() -> list[tuple[float, str]]:
@@ -123,60 +113,62 @@ def _bin_ticks() -> list[tuple[float, str]]:
     return ticks
 
 
-def _histogram_plot(
-    layout: pg.GraphicsLayout,
-    bins: Sequence[Bin],
-    pal: ChartPalette,
-    *,
-    col: int,
-    title: str,
-    axis: str,
-    target: float,
-    target_label: str,
-) -> pg.PlotItem:
-    plot = layout.addPlot(row=3, col=col)
-    _title(plot, title, pal)
-    _style_axes(plot, pal)
-    plot.showGrid(x=False, y=True, alpha=0.15)
-    plot.setLabel("left", "walks", color=pal.muted.name())
-    plot.setLabel("bottom", axis, color=pal.muted.name())
-    plot.getAxis("bottom").setTicks([_bin_ticks(), []])
-    width = bins[0].high - bins[0].low if bins and bins[0].high is not None else 5.0
-    x0 = np.array([b.low for b in bins], dtype=float) + width * _BAR_GAP / 2
-    good = np.array([b.good for b in bins], dtype=float)
-    other = np.array([b.other for b in bins], dtype=float)
-    for y0, height, colour in (
-        (np.zeros_like(good), good, good_colour(pal)),
-        (good, other, other_colour(pal)),
-    ):
-        plot.addItem(
-            pg.BarGraphItem(
-                x0=x0,
-                y0=y0,
-                width=width * (1 - _BAR_GAP),
-                height=height,
-                brush=pg.mkBrush(colour),
-                pen=pg.mkPen(None),
+class _Histogram:
+    """One histogram plot: two stacked bar sets and a dashed target line."""
+
+    def __init__(
+        self,
+        layout: pg.GraphicsLayout,
+        pal: ChartPalette,
+        *,
+        col: int,
+        title: str,
+        axis: str,
+        target: float,
+        target_label: str,
+    ) -> None:
+        plot = layout.addPlot(row=3, col=col)
+        _title(plot, title, pal)
+        _style_axes(plot, pal)
+        plot.showGrid(x=False, y=True, alpha=0.15)
+        plot.setLabel("left", "walks", color=pal.muted.name())
+        plot.setLabel("bottom", axis, color=pal.muted.name())
+        plot.getAxis("bottom").setTicks([_bin_ticks(), []])
+        self.plot = plot
+        self.bars = []
+        for colour in (good_colour(pal), other_colour(pal)):
+            bars = pg.BarGraphItem(
+                x0=[], y0=[], width=1.0, height=[], brush=pg.mkBrush(colour), pen=pg.mkPen(None)
             )
+            plot.addItem(bars)
+            self.bars.append(bars)
+        shown = min(target, OVERFLOW_FROM_MIN)
+        line = pg.InfiniteLine(
+            pos=shown,
+            angle=90,
+            pen=pg.mkPen(pal.foreground, width=1.5, style=Qt.PenStyle.DashLine),
+            label=target_label,
+            labelOpts={
+                # Above the tallest bar (the y range leaves 15 % headroom), so it needs no fill.
+                "position": 0.95,
+                "color": pal.foreground,
+                "anchors": [(0, 0.5), (0, 0.5)],
+            },
         )
-    top = max(float((good + other).max()) if len(bins) else 0.0, 1.0)
-    shown = min(target, OVERFLOW_FROM_MIN)
-    line = pg.InfiniteLine(
-        pos=shown,
-        angle=90,
-        pen=pg.mkPen(pal.foreground, width=1.5, style=Qt.PenStyle.DashLine),
-        label=target_label,
-        labelOpts={
-            # Above the tallest bar (the y range leaves 15 % headroom), so it needs no fill.
-            "position": 0.95,
-            "color": pal.foreground,
-            "anchors": [(0, 0.5), (0, 0.5)],
-        },
-    )
-    plot.addItem(line, ignoreBounds=True)
-    plot.setYRange(0, top * 1.15, padding=0)
-    plot.setXRange(0, OVERFLOW_FROM_MIN + width, padding=0.02)
-    return plot
+        plot.addItem(line, ignoreBounds=True)
+
+    def update(self, bins: Sequence[Bin]) -> None:
+        width = bins[0].high - bins[0].low if bins and bins[0].high is not None else 5.0
+        x0 = np.array([b.low for b in bins], dtype=float) + width * _BAR_GAP / 2
+        good = np.array([b.good for b in bins], dtype=float)
+        other = np.array([b.other for b in bins], dtype=float)
+        for bars, y0, height in zip(
+            self.bars, (np.zeros_like(good), good), (good, other), strict=True
+        ):
+            bars.setOpts(x0=x0, y0=y0, width=width * (1 - _BAR_GAP), height=height)
+        top = max(float((good + other).max()) if len(bins) else 0.0, 1.0)
+        self.plot.setYRange(0, top * 1.15, padding=0)
+        self.plot.setXRange(0, OVERFLOW_FROM_MIN + width, padding=0.02)
 
 
 def _swatch(colour: QColor, text: str, mark: str = "■") -> str:
@@ -209,6 +201,115 @@ def _bars_legend(good: str, other: str, pal: ChartPalette) -> str:
     return f"{_swatch(good_colour(pal), good)} &nbsp; {_swatch(other_colour(pal), other)}"
 
 
+class WalkPlots:
+    """Summary, two weekly plots and two histograms in a layout, built once and then updated.
+
+    Built for a number of weeks and the two targets; a redraw with new walks only sets the data
+    of the items already there. The same code draws the screen chart and the static image.
+    """
+
+    def __init__(self, layout: pg.GraphicsLayout, data: WalkChartData, pal: ChartPalette) -> None:
+        self.pal = pal
+        self.key = _build_key(data)
+        self._shown: dict[str, object] = {}
+        layout.setSpacing(4)
+        # Room on the right for the last date label, which pyqtgraph hides when it sticks out.
+        layout.setContentsMargins(2, 2, 16, 2)
+        self.summary = pg.LabelItem("", justify="left", size="9pt", color=pal.foreground.name())
+        layout.addItem(self.summary, row=0, col=0, colspan=2)
+        walked = _share_plot(layout, data.weeks, pal, 0, "Days with a walk after the meal")
+        on_target = _share_plot(layout, data.weeks, pal, 1, "Days with a walk on target")
+        on_target.setXLink(walked)
+        on_target.setYLink(walked)
+        self.share_plots = (walked, on_target)
+        self.lines: tuple[dict[Meal, pg.PlotDataItem], ...] = ({}, {})
+        self.legend = pg.LabelItem("", justify="left", size="8pt", color=pal.foreground.name())
+        layout.addItem(self.legend, row=2, col=0, colspan=2)
+        target = data.target_delay_min
+        self.start = _Histogram(
+            layout,
+            pal,
+            col=0,
+            title="When walks started",
+            axis="minutes after eating",
+            target=target,
+            target_label=f"target {target:g} min",
+        )
+        self.length = _Histogram(
+            layout,
+            pal,
+            col=1,
+            title="How long walks lasted",
+            axis="walk length, min",
+            target=data.min_duration_min,
+            target_label=f"{data.min_duration_min:g} min",
+        )
+        layout.addItem(
+            pg.LabelItem(
+                _bars_legend(f"within {target:g} min", "later", pal),
+                justify="left",
+                size="8pt",
+                color=pal.foreground.name(),
+            ),
+            row=4,
+            col=0,
+        )
+        layout.addItem(
+            pg.LabelItem(
+                _bars_legend(f"{data.min_duration_min:g} min or longer", "shorter", pal),
+                justify="left",
+                size="8pt",
+                color=pal.foreground.name(),
+            ),
+            row=4,
+            col=1,
+        )
+        self.plots = [walked, on_target, self.start.plot, self.length.plot]
+
+    def _changed(self, key: str, value: object) -> bool:
+        # Setting a text or ticks lays the plots out again; skipped when nothing changed.
+        if self._shown.get(key, self) == value:
+            return False
+        self._shown[key] = value
+        return True
+
+    def update(self, data: WalkChartData) -> None:
+        """Show `data`, which must be for the weeks and targets the plots were built for."""
+        if _build_key(data) != self.key:
+            raise ValueError("the plots were built for other weeks or targets")
+        summary = _summary_html(data)
+        if self._changed("summary", summary):
+            self.summary.setText(summary)
+        weekly = data.weekly
+        if self._changed("weeks", weekly.week_starts):
+            ticks = [_week_ticks(weekly.week_starts), []]
+            for plot in self.share_plots:
+                plot.getAxis("bottom").setTicks(ticks)
+        x = np.arange(len(weekly.week_starts), dtype=float)
+        for plot, lines, shares in zip(
+            self.share_plots, self.lines, (weekly.with_walk, weekly.on_target), strict=True
+        ):
+            if tuple(lines) != weekly.meals:
+                # Another set of meals: lines again, in meal order, so the legend order holds.
+                for line in lines.values():
+                    plot.removeItem(line)
+                lines.clear()
+                for meal in weekly.meals:
+                    lines[meal] = _share_line(meal, self.pal)
+                    plot.addItem(lines[meal])
+            for meal, line in lines.items():
+                line.setData(x=x, y=np.array(shares[meal], dtype=float) * 100)
+        legend = _meal_legend(data, self.pal)
+        if self._changed("legend", legend):
+            self.legend.setText(legend)
+        self.start.update(data.delays)
+        self.length.update(data.durations)
+
+
+def _build_key(data: WalkChartData) -> tuple[int, float, float]:
+    return (data.weeks, data.target_delay_min, data.min_duration_min)
+
+
 def build_walk_plots(
     layout: pg.GraphicsLayout, data: WalkChartData, pal: ChartPalette
 ) -> list[pg.PlotItem]:
@@ -216,71 +317,9 @@ def build_walk_plots(
 
     Returns the plots in the order: days with a walk, days on target, start, length.
     """
-    layout.setSpacing(4)
-    # Room on the right for the last date label, which pyqtgraph hides when it sticks out.
-    layout.setContentsMargins(2, 2, 16, 2)
-    summary = pg.LabelItem(
-        _summary_html(data), justify="left", size="9pt", color=pal.foreground.name()
-    )
-    layout.addItem(summary, row=0, col=0, colspan=2)
-    walked = _share_plot(
-        layout, data, pal, 0, "Days with a walk after the meal", dict(data.weekly.with_walk)
-    )
-    on_target = _share_plot(
-        layout, data, pal, 1, "Days with a walk on target", dict(data.weekly.on_target)
-    )
-    on_target.setXLink(walked)
-    on_target.setYLink(walked)
-    layout.addItem(
-        pg.LabelItem(
-            _meal_legend(data, pal), justify="left", size="8pt", color=pal.foreground.name()
-        ),
-        row=2,
-        col=0,
-        colspan=2,
-    )
-    target = data.target_delay_min
-    start = _histogram_plot(
-        layout,
-        data.delays,
-        pal,
-        col=0,
-        title="When walks started",
-        axis="minutes after eating",
-        target=target,
-        target_label=f"target {target:g} min",
-    )
-    length = _histogram_plot(
-        layout,
-        data.durations,
-        pal,
-        col=1,
-        title="How long walks lasted",
-        axis="walk length, min",
-        target=data.min_duration_min,
-        target_label=f"{data.min_duration_min:g} min",
-    )
-    layout.addItem(
-        pg.LabelItem(
-            _bars_legend(f"within {target:g} min", "later", pal),
-            justify="left",
-            size="8pt",
-            color=pal.foreground.name(),
-        ),
-        row=4,
-        col=0,
-    )
-    layout.addItem(
-        pg.LabelItem(
-            _bars_legend(f"{data.min_duration_min:g} min or longer", "shorter", pal),
-            justify="left",
-            size="8pt",
-            color=pal.foreground.name(),
-        ),
-        row=4,
-        col=1,
-    )
-    return [walked, on_target, start, length]
+    plots = WalkPlots(layout, data, pal)
+    plots.update(data)
+    return plots.plots
 
 
 def _local_today(tz: tzinfo) -> date:
@@ -294,7 +333,7 @@ class WalkAdherenceChart(QWidget):
         super().__init__(parent)
         self._fixed_palette = palette
         self._data: WalkChartData | None = None
-        self._plots: list[pg.PlotItem] = []
+        self._built: WalkPlots | None = None
         self._view = pg.GraphicsLayoutWidget()
         self._empty = QLabel(empty_text(26))
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -331,7 +370,9 @@ class WalkAdherenceChart(QWidget):
 
     @property
     def plots(self) -> tuple[pg.PlotItem, ...]:
-        return tuple(self._plots)
+        if self._built is None or self._data is None or self._data.empty:
+            return ()
+        return tuple(self._built.plots)
 
     def showing_empty_state(self) -> bool:
         return self._stack.currentWidget() is self._empty
@@ -343,8 +384,6 @@ class WalkAdherenceChart(QWidget):
         return self._fixed_palette or chart_palette(self.palette())
 
     def _rebuild(self) -> None:
-        self._view.clear()
-        self._plots = []
         data = self._data
         if data is None or data.empty:
             if data is not None:
@@ -352,8 +391,13 @@ class WalkAdherenceChart(QWidget):
             self._stack.setCurrentWidget(self._empty)
             return
         pal = self._palette()
-        self._view.setBackground(pal.background)
-        self._plots = build_walk_plots(self._view.ci, data, pal)
+        built = self._built
+        if built is None or built.pal != pal or built.key != _build_key(data):
+            # Only a new theme, another number of weeks or another target builds them again.
+            self._view.clear()
+            self._view.setBackground(pal.background)
+            built = self._built = WalkPlots(self._view.ci, data, pal)
+        built.update(data)
         self._stack.setCurrentWidget(self._view)
 
 

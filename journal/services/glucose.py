@@ -173,9 +173,7 @@ class GlucoseService(Service):
             row.at < end,
         )
         with self._read() as session:
-            n, first, last, mean, square, vlow, low, high, vhigh, days = session.execute(
-                stmt
-            ).one()
+            n, first, last, mean, square, vlow, low, high, vhigh, days = session.execute(stmt).one()
         return GlucoseCounts(
             readings=int(n),
             first=first,

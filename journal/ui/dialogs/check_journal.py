@@ -125,9 +125,7 @@ def ask_damaged(message: str, backups: list[BackupInfo]) -> tuple[str, Path | No
         f"{message}\n\nThe damaged file will be kept beside the journal with '.damaged' added to "
         "its name; nothing is deleted."
     )
-    dialog = RecoveryDialog(
-        text, backups, fresh_label="Keep it aside and start an empty journal"
-    )
+    dialog = RecoveryDialog(text, backups, fresh_label="Keep it aside and start an empty journal")
     return dialog.choice if dialog.exec() else None
 
 

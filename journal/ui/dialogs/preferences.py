@@ -196,9 +196,7 @@ class PreferencesDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.delete_all_button)
         column.addLayout(row)
-        self.backup_list.currentRowChanged.connect(
-            lambda r: self.restore_button.setEnabled(r >= 0)
-        )
+        self.backup_list.currentRowChanged.connect(lambda r: self.restore_button.setEnabled(r >= 0))
         self.refresh_backups()
         return box
 

@@ -21,6 +21,7 @@ from journal.storage.database import open_journal
 from journal.ui.context import UiContext
 from journal.ui.dialogs.lab_draw import LabDrawDialog
 from journal.ui.dialogs.preferences import PreferencesDialog
+from journal.ui.dialogs.question import AnswerDialog, QuestionDialog
 from journal.ui.dialogs.walk import WalkDialog
 from journal.ui.dialogs.welcome import AboutDialog, WelcomeDialog
 from journal.ui.dialogs.workout import WorkoutDialog
@@ -76,6 +77,8 @@ def main() -> int:
         ctx = UiContext(services, Events(), QUndoStack(), prefs, str(Path.home() / "journal"))
         window = MainWindow(ctx)
         window.resize(1240, 800)
+        # The summary page shows drafted questions beside the demo's own, each with its basis.
+        window.summary_page.draft_questions()
         for key, _title in PAGES:
             window.show_page(key)
             save(app, window, f"page-{key}")
@@ -118,6 +121,9 @@ def main() -> int:
         save(app, PreferencesDialog(prefs), "dialog-preferences")
         save(app, WelcomeDialog(ctx.data_dir), "dialog-welcome")
         save(app, AboutDialog(__version__, ctx.data_dir), "dialog-about")
+        drafted = next(q for q in services.questions.list_questions() if q.basis)
+        save(app, QuestionDialog(services, question=drafted), "dialog-question")
+        save(app, AnswerDialog(services, drafted), "dialog-answer")
 
         window.close()
         app.setPalette(dark_palette())

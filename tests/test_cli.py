@@ -181,3 +181,25 @@ def test_import_prints_a_receipt_and_refuses_unknown_files(tmp_path, capsys):
     assert len(err) == 1 and "notes.txt" in err[0]
     assert main(["import", "--data-dir", str(tmp_path / "j"), str(sample)]) == 0
     assert "already imported" in capsys.readouterr().out
+
+
+def test_summary_writes_a_pdf_of_a_demo_journal(tmp_path, capsys):
+    from journal.services.demo import generate_demo
+    from tests.reports.conftest import pdf_pages
+
+    data_dir = tmp_path / "demo"
+    with open_journal(data_dir) as opened:
+        generate_demo(JournalServices(opened.session_factory), years=1, seed=2, glucose_days=3)
+    out = tmp_path / "summary.pdf"
+    code = main(["summary", "--data-dir", str(data_dir), "--pdf", str(out), "--paper", "A4"])
+    assert code == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Visit summary for ") and str(out) in said
+    pages = pdf_pages(out)
+    assert f"({len(pages)} pages)" in said
+    text = " ".join(pages)
+    assert "Metabolic health summary" in text
+    assert "Questions for my physician" in text and "1. My fasting glucose" in text
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    assert main(["summary", "--data-dir", str(data_dir), "--pdf", str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err

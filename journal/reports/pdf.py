@@ -31,7 +31,9 @@ __all__ = [
     "SummaryDocument",
     "chart_sizes",
     "page_layout",
+    "page_size_name",
     "paint_pages",
+    "paint_summary",
     "write_pdf",
 ]
 
@@ -213,24 +215,54 @@ def paint_pages(
     return pages
 
 
+def page_size_name(layout: QPageLayout, fallback: str = "A4") -> str:
+    """ "A4" or "Letter" for a device's page layout; `fallback` for any other paper."""
+    paper = layout.pageSize().id()
+    for name, size_id in PAGE_SIZES.items():
+        if size_id == paper:
+            return name
+    return fallback
+
+
+def paint_summary(
+    device: QPagedPaintDevice,
+    data: SummaryData,
+    images: Mapping[Section, QImage],
+    dpi: float,
+    page_size: str | None = None,
+) -> int:
+    """Lay the summary out and paint it onto any paged device: PDF writer, printer, preview.
+
+    The one layout path for every output. `page_size` is set on the device first; None keeps
+    the paper the device already has (one chosen in a print dialog) when it is A4 or Letter.
+    Returns the number of pages.
+    """
+    if page_size is None:
+        page_size = page_size_name(device.pageLayout(), data.options.page_size)
+    layout = page_layout(page_size)
+    if not device.setPageLayout(layout):
+        # A printer that refuses these margins keeps its own; the paper size still matters.
+        device.setPageSize(layout.pageSize())
+    doc = build_document(data, images, page_size)
+    return paint_pages(device, doc, data, dpi)
+
+
 def write_pdf(
     data: SummaryData, images: Mapping[Section, QImage], out: Path, page_size: str = "A4"
 ) -> int:
     """Write the summary to `out` (0600, replaced only once complete); returns the page count."""
     out = Path(out)
     partial = out.with_name(f".{out.name}.partial")
-    doc = build_document(data, images, page_size)
     old_umask = os.umask(0o077)
     try:
         writer = QPdfWriter(str(partial))
     finally:
         os.umask(old_umask)
     writer.setResolution(PDF_DPI)
-    writer.setPageLayout(page_layout(page_size))
     writer.setTitle(TITLE)
     writer.setCreator(APP_NAME)
     try:
-        pages = paint_pages(writer, doc, data, PDF_DPI)
+        pages = paint_summary(writer, data, images, PDF_DPI, page_size)
         del writer  # flushes and closes the file
         os.chmod(partial, 0o600)
         os.replace(partial, out)

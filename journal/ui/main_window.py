@@ -32,7 +32,7 @@ from journal.ui.entry_actions import QUICK_ADD_KEYS
 from journal.ui.pages.glucose import GlucosePage
 from journal.ui.pages.lists import LabsPage, TrainingPage, WalksPage
 from journal.ui.pages.overview import OverviewPage
-from journal.ui.pages.simple import SummaryPage
+from journal.ui.pages.summary import SummaryPage
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
@@ -66,8 +66,9 @@ class MainWindow(QMainWindow):
             "training": TrainingPage(ctx),
             "walks": WalksPage(ctx),
             "glucose": GlucosePage(ctx),
-            "summary": SummaryPage(ctx.services, ctx.events),
         }
+        self.summary_page = SummaryPage(ctx)
+        self.pages["summary"] = self.summary_page
         for key, title in PAGES:
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -188,6 +189,25 @@ class MainWindow(QMainWindow):
             import_actions.EXPORT_KEY,
             "Save the journal as CSV or the lab results as FHIR",
         )
+        self._action(
+            "print",
+            "&Print…",
+            lambda: self._summary_flow(self.summary_page.print_summary),
+            QKeySequence.StandardKey.Print,
+            "Print the visit summary for your physician",
+        )
+        self._action(
+            "print_preview",
+            "Print pre&view…",
+            lambda: self._summary_flow(self.summary_page.print_preview),
+            tip="See the visit summary page by page before printing it",
+        )
+        self._action(
+            "save_pdf",
+            "Save summary as P&DF…",
+            lambda: self._summary_flow(self.summary_page.save_pdf),
+            tip="Save the visit summary as a PDF file",
+        )
         self._action("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._action("close", "&Close window", self.close, QKeySequence.StandardKey.Close)
         undo = ctx.undo.createUndoAction(self, "&Undo")
@@ -224,6 +244,9 @@ class MainWindow(QMainWindow):
             add_menu.addAction(a[name])
         file_menu.addSeparator()
         for name in ("import", "import_history", "export"):
+            file_menu.addAction(a[name])
+        file_menu.addSeparator()
+        for name in ("print_preview", "print", "save_pdf"):
             file_menu.addAction(a[name])
         file_menu.addSeparator()
         file_menu.addAction(a["close"])
@@ -280,6 +303,11 @@ class MainWindow(QMainWindow):
         delete = getattr(self.stack.currentWidget(), "delete_selected", None)
         if callable(delete):
             delete()
+
+    def _summary_flow(self, flow: Callable[[], object]) -> None:
+        """Print actions work from any page: show the summary page, whose settings they use."""
+        self.show_page("summary")
+        flow()
 
     def open_preferences(self) -> None:
         from journal.ui.dialogs.preferences import PreferencesDialog

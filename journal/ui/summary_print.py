@@ -8,14 +8,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrinter
 
-from journal.reports.pdf import write_pdf
+from journal.reports.document import TITLE
+from journal.reports.pdf import page_layout, paint_summary, write_pdf
 from journal.reports.summary import Section, SummaryData, SummaryOptions, build_summary
 from journal.services.journal import JournalServices
 from journal.ui.charts.summary_charts import render_summary_charts
 from journal.ui.preferences import Preferences
 
-__all__ = ["default_page_size", "options_from_preferences", "write_summary_pdf"]
+__all__ = [
+    "default_page_size",
+    "new_printer",
+    "options_from_preferences",
+    "print_summary",
+    "write_summary_pdf",
+]
 
 # Territories whose paper is US Letter; everywhere else prints on A4.
 _LETTER_TERRITORIES = frozenset(
@@ -81,3 +89,20 @@ def write_summary_pdf(
     images: dict[Section, QImage] = render_summary_charts(data)
     pages = write_pdf(data, images, out, options.page_size)
     return data, pages
+
+
+def new_printer(page_size: str) -> QPrinter:
+    """A printer set up for the summary's paper and margins, ready for a print dialog."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(TITLE)
+    printer.setPageLayout(page_layout(page_size))
+    return printer
+
+
+def print_summary(printer: QPrinter, data: SummaryData, images: dict[Section, QImage]) -> int:
+    """Paint the summary on `printer` (or a preview's) through the same layout as the PDF.
+
+    Keeps the paper chosen in the print dialog when it is A4 or Letter. GUI thread only.
+    Returns the number of pages.
+    """
+    return paint_summary(printer, data, images, printer.resolution())

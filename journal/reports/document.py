@@ -27,7 +27,7 @@ from journal.reports.summary import (
     WalkSummary,
 )
 
-__all__ = ["CHART_URLS", "TITLE", "ChartSize", "esc", "summary_html"]
+__all__ = ["CHART_URLS", "TITLE", "ChartSize", "esc", "question_line", "summary_html"]
 
 TITLE: Final = "Metabolic health summary"
 # Charts travel as images the caller renders; the document refers to them by these names only.
@@ -349,12 +349,21 @@ def _glucose(g: GlucoseMetrics | None) -> str:
     return info + warn + table + note
 
 
-def _questions(data: SummaryData) -> str:
+def question_line(number: int, text: str) -> str:
+    """The printed first line of a question, as the layout finds it again."""
+    return f"{number}. {text}"
+
+
+def _questions(data: SummaryData, break_before: frozenset[int]) -> str:
     if not data.questions:
         return '<p class="muted">No questions chosen for printing.</p>'
     parts = []
     for number, q in enumerate(data.questions, start=1):
-        block = [f'<p class="q" style="margin:10px 0 2px 0;">{number}. {esc(q.text)}</p>']
+        page = " page-break-before: always;" if number in break_before else ""
+        block = [
+            f'<p class="q" style="margin:10px 0 2px 0;{page}">'
+            f"{esc(question_line(number, q.text))}</p>"
+        ]
         if q.basis:
             block.append(
                 f'<p class="why" style="margin:0 0 2px 14px;">Why I ask: {esc(q.basis)}</p>'
@@ -375,9 +384,11 @@ def summary_html(
     data: SummaryData,
     chart_sizes: Mapping[Section, ChartSize],
     break_before: frozenset[Section] = frozenset(),
+    questions_on_new_page: frozenset[int] = frozenset(),
 ) -> str:
     """The whole document. `chart_sizes` names the charts the caller will supply as images;
-    sections in `break_before` start on a new page."""
+    sections in `break_before`, and the questions numbered in `questions_on_new_page`, start
+    on a new page."""
     body = [_header(data)]
     order: list[tuple[Section, str]] = []
     if data.has(Section.LABS):
@@ -393,7 +404,7 @@ def summary_html(
     if data.has(Section.GLUCOSE) and data.glucose is not None:
         order.append((Section.GLUCOSE, _glucose(data.glucose)))
     if data.has(Section.QUESTIONS):
-        order.append((Section.QUESTIONS, _questions(data)))
+        order.append((Section.QUESTIONS, _questions(data, questions_on_new_page)))
     for section, content in order:
         style = ' style="page-break-before: always;"' if section in break_before else ""
         body.append(f"<h2{style}>{esc(SECTION_TITLES[section])}</h2>{content}")

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 
 from journal import APP_NAME
-from journal.reports.document import CHART_URLS, TITLE, ChartSize, summary_html
+from journal.reports.document import CHART_URLS, TITLE, ChartSize, question_line, summary_html
 from journal.reports.summary import SECTION_TITLES, Section, SummaryData
 
 __all__ = [
@@ -102,6 +102,7 @@ def _layout(
     images: Mapping[Section, QImage],
     page_size: str,
     breaks: frozenset[Section],
+    question_breaks: frozenset[int] = frozenset(),
 ) -> SummaryDocument:
     sizes = {s: size for s, size in chart_sizes(page_size, set(images)).items() if s in images}
     doc = SummaryDocument(images)
@@ -112,7 +113,7 @@ def _layout(
     doc.setDocumentMargin(0)
     # Lay text out for 96 dpi whatever the screen: the painter scales it to the device.
     doc.documentLayout().setPaintDevice(_LAYOUT_DEVICE())
-    doc.setHtml(summary_html(data, sizes, breaks))
+    doc.setHtml(summary_html(data, sizes, breaks, question_breaks))
     rect = page_layout(page_size).paintRectPixels(SCREEN_DPI)
     doc.setPageSize(QSizeF(rect.width(), rect.height() - FOOTER_PX))
     return doc
@@ -132,8 +133,39 @@ def build_document(
         doc = _layout(data, images, page_size, frozenset(breaks))
         orphan = _orphaned_heading(doc)
         if orphan is None or orphan in breaks:
-            return doc
+            break
         breaks.add(orphan)
+    # A question with its notes lines reads as one item: one split by a page break moves
+    # whole to the next page (unless it is longer than a page).
+    question_breaks: set[int] = set()
+    for _ in data.questions:
+        split = _split_question(doc, data)
+        if split is None or split in question_breaks:
+            break
+        question_breaks.add(split)
+        doc = _layout(data, images, page_size, frozenset(breaks), frozenset(question_breaks))
+    return doc
+
+
+def _split_question(doc: QTextDocument, data: SummaryData) -> int | None:
+    """The number of the first question whose block runs over a page break, if any."""
+    height = doc.pageSize().height()
+    layout = doc.documentLayout()
+    starts = {question_line(n, q.text): n for n, q in enumerate(data.questions, start=1)}
+    spans: list[list[float]] = []  # [number, top, bottom] of each question's blocks
+    block = doc.begin()
+    while block.isValid():
+        rect = layout.blockBoundingRect(block)
+        number = starts.get(block.text())
+        if number is not None:
+            spans.append([number, rect.top(), rect.bottom()])
+        elif spans:  # the question's reasons and notes lines, up to the next question
+            spans[-1][2] = max(spans[-1][2], rect.bottom())
+        block = block.next()
+    for number, top, bottom in spans:
+        if bottom - top < height and int(top // height) != int((bottom - 1) // height):
+            return int(number)
+    return None
 
 
 def _orphaned_heading(doc: QTextDocument) -> Section | None:

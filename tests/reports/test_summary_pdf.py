@@ -140,3 +140,34 @@ def test_long_lab_names_print_once_under_the_table(printed):
     # Two labs: each row carries a letter, and the names are spelled out once below.
     assert "Labs: A = Lakeshore; B = <b>Lab</b>." in text
     assert "14 Sep 2026 Glucose 5.3 mmol/L 95 mg/dL not given fasting A" in text
+
+
+def test_a_question_is_never_split_across_pages(qapp, filled):
+    from journal.domain.entities import Question
+    from journal.reports.pdf import build_document
+    from journal.reports.summary import build_summary
+
+    for i in range(14):
+        text = f"Long question {i}: " + "could we talk about this at some length? " * (1 + i % 4)
+        basis = f"Reason {i}: " + "a result that prompted it. " * (1 + i % 3)
+        filled.questions.add_question(Question(text=text, basis=basis))
+    options = SummaryOptions(
+        start=PERIOD[0], end=PERIOD[1], sections=frozenset({Section.QUESTIONS})
+    )
+    doc = build_document(build_summary(filled, options, tz=TZ, now=NOW), {}, "A4")
+    assert doc.pageCount() >= 2
+    height = doc.pageSize().height()
+    layout = doc.documentLayout()
+    pages_of_question: dict[int, set[int]] = {}
+    number = 0
+    block = doc.begin()
+    while block.isValid():
+        if block.text()[:3].rstrip(". ").isdigit() and ". " in block.text()[:4]:
+            number += 1
+        rect = layout.blockBoundingRect(block)
+        if number:  # the question's text, why it is asked and the lines for notes
+            pages = pages_of_question.setdefault(number, set())
+            pages.update({int(rect.top() // height), int((rect.bottom() - 1) // height)})
+        block = block.next()
+    assert len(pages_of_question) == 16  # the fixture's two printed questions and these
+    assert all(len(pages) == 1 for pages in pages_of_question.values()), pages_of_question

@@ -64,11 +64,16 @@ demo: $(VENV)/.installed
 
 # Every page and dialog of a demo journal, rendered into docs/screenshots/ on a virtual screen.
 screenshots: $(VENV)/.installed xvfb
+	@command -v pdftoppm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || \
+		{ echo "pdftoppm is missing: run 'sudo apt-get install poppler-utils'" >&2; exit 1; }
 	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) docs/make_screenshots.py
 
-# Benchmarks (not part of make test): chart redraws on a ten-year demo journal.
+# Benchmarks (not part of make test) on a ten-year demo journal, each beside a floor measured
+# in the same run: results in docs/benchmarks.md. BENCH_ARGS="--runs 7 --import-mb 300" for more.
 bench: $(VENV)/.installed xvfb
-	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb $(PY) tests/benchmarks/bench_chart_redraw.py
+	xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \
+		$(PY) tests/benchmarks/run_all.py $(BENCH_ARGS)
 
 # The app as one folder that runs without Python: dist/metabolic-journal/ (packaging/README.md).
 dist: $(VENV)/.installed-dist

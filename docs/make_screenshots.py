@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from journal import __version__
 from journal.app import STYLE
 from journal.domain.entities import WorkoutKind
+from journal.reports.summary import default_period
 from journal.services.demo import generate_demo
 from journal.services.journal import JournalServices
 from journal.storage.database import open_journal
@@ -26,8 +30,10 @@ from journal.ui.dialogs.walk import WalkDialog
 from journal.ui.dialogs.welcome import AboutDialog, WelcomeDialog
 from journal.ui.dialogs.workout import WorkoutDialog
 from journal.ui.events import Events
+from journal.ui.localzone import local_zone
 from journal.ui.main_window import PAGES, MainWindow
 from journal.ui.preferences import Preferences
+from journal.ui.summary_print import options_from_preferences, write_summary_pdf
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
@@ -62,6 +68,27 @@ def dark_palette() -> QPalette:
     ):
         palette.setColor(role, QColor(colour))
     return palette
+
+
+def save_summary_pages(services: JournalServices, prefs: Preferences, work: Path) -> None:
+    """The printed visit summary's first two pages, as the physician will see them."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise SystemExit("pdftoppm is missing: apt-get install poppler-utils")
+    prefs.set("profile/name", "Maria Example")
+    end = datetime.now(local_zone()).date()
+    options = options_from_preferences(prefs, *default_period(end), page_size="A4")
+    pdf = work / "summary.pdf"
+    write_summary_pdf(services, options, pdf, tz=local_zone())
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "90", "-f", "1", "-l", "2", str(pdf), str(work / "summary")],
+        check=True,
+    )
+    for n in (1, 2):
+        (rendered,) = work.glob(f"summary-*{n}.png")
+        target = OUT / f"summary-page-{n}.png"
+        shutil.move(rendered, target)
+        print(f"wrote {target.relative_to(OUT.parent.parent)}")
 
 
 def main() -> int:
@@ -125,6 +152,8 @@ def main() -> int:
         save(app, QuestionDialog(services, question=drafted), "dialog-question")
         save(app, AnswerDialog(services, drafted), "dialog-answer")
 
+        save_summary_pages(services, prefs, work)
+
         window.close()
         app.setPalette(dark_palette())
         dark = MainWindow(ctx)
@@ -134,6 +163,7 @@ def main() -> int:
         dark.close()
     finally:
         opened.close()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -25,6 +25,9 @@ QListWidget#sidebar::item:selected { background: palette(highlight);
                                      color: palette(highlighted-text); }
 """
 DEMO_YEARS = 3
+# `make bench` only: print when the window first paints and when the Overview is shown filled
+# in, with the peak resident memory, then quit. Never set in normal use.
+BENCH_ENV = "METABOLIC_JOURNAL_BENCH"
 
 
 def display_available() -> bool:
@@ -83,6 +86,8 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
             )
             return 0
         instance.listen()
+    if os.environ.get(BENCH_ENV):
+        _report_start_up(app)
     previous_hook = _install_failure_hook()
     try:
         return _sessions(app, home, instance, screenshot=screenshot, page=page, fail=fail)
@@ -150,17 +155,19 @@ def _sessions(
     from PySide6.QtCore import QCoreApplication, QEvent, QTimer
     from PySide6.QtGui import QUndoStack
 
-    from journal.services.journal import JournalServices
-    from journal.ui.context import UiContext
-    from journal.ui.events import Events
-    from journal.ui.main_window import MainWindow
-    from journal.ui.preferences import Preferences
-
     target = home
     while True:
         outcome = _open_for_gui(target, home, screenshot=bool(screenshot), fail=fail)
         if isinstance(outcome, int):
             return outcome
+        # Imported once the journal is open: on a first start the welcome, and any question
+        # about a missing or damaged journal, shows without waiting for the whole interface.
+        from journal.services.journal import JournalServices
+        from journal.ui.context import UiContext
+        from journal.ui.events import Events
+        from journal.ui.main_window import MainWindow
+        from journal.ui.preferences import Preferences
+
         opened, demo = outcome
         target = opened.paths.data_dir
         prefs = Preferences()
@@ -205,6 +212,57 @@ def _sessions(
             target = home  # back to the first start: the welcome is shown again
 
 
+def _report_start_up(app: Any) -> None:
+    """Print `bench <moment> <time.monotonic()>` for the first paint and the filled-in Overview.
+
+    The first paint is that of the first window shown (the main window, or the welcome on a
+    first start). Each moment is taken once the paint that showed it is over (a zero timer
+    after the paint event), so it is when the window is on the screen, not when painting began.
+    Once the Overview has been shown filled in, the peak memory is printed and the app quits.
+    """
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    reported: set[str] = set()
+
+    def report(moment: str) -> None:
+        if moment in reported:
+            return
+        reported.add(moment)
+        print(f"bench {moment} {time.monotonic():.6f}", flush=True)
+        if moment == "overview":
+            print(f"bench vmhwm_kb {_peak_rss_kb()}", flush=True)
+            app.removeEventFilter(watcher)
+            QTimer.singleShot(0, app.quit)
+
+    class Watcher(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+                QTimer.singleShot(0, lambda: report("first_paint"))
+                pages = getattr(obj.window(), "pages", None)
+                overview = pages.get("overview") if isinstance(pages, dict) else None
+                filled = getattr(overview, "data", None) is not None
+                if overview is not None and overview.isVisible() and filled:
+                    QTimer.singleShot(0, lambda: report("overview"))
+            return False
+
+    watcher = Watcher(app)
+    app.installEventFilter(watcher)
+
+
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory (VmHWM) in KiB, or -1 where /proc has none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
 def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> Any:
     """Open the journal, offering backups if it is missing or damaged: (opened, demo), or a code.
 
@@ -212,15 +270,21 @@ def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> A
     an empty one: the user chooses to restore a backup or, explicitly, to start afresh.
     """
     from journal.paths import JournalPaths
-    from journal.services import maintenance
-    from journal.storage.database import JournalDamagedError, open_journal
-    from journal.ui.dialogs.check_journal import ask_damaged, ask_missing
 
     demo = target == demo_dir_for(home)
     despite_backups = False
-    if not JournalPaths(target).database.exists() and not screenshot:
-        backups = maintenance.backups_of(target)
+    paths = JournalPaths(target)
+    if not paths.database.exists() and not screenshot:
+        # Storage (SQLAlchemy, Alembic) is imported only when there may be backups to offer,
+        # so that on a first start the welcome shows sooner.
+        backups: list[Any] = []
+        if paths.backups.is_dir():
+            from journal.services import maintenance
+
+            backups = maintenance.backups_of(target)
         if backups:
+            from journal.ui.dialogs.check_journal import ask_missing
+
             choice = ask_missing(str(target), backups)
             if choice is None:
                 return 0
@@ -236,6 +300,10 @@ def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> A
                 return 0
             if welcome == "demo":
                 target, demo = demo_dir_for(target), True
+    from journal.services import maintenance
+    from journal.storage.database import JournalDamagedError, open_journal
+    from journal.ui.dialogs.check_journal import ask_damaged
+
     for _attempt in range(3):
         try:
             return open_journal(target, despite_backups=despite_backups), demo

@@ -10,7 +10,8 @@ then runs, each in a fresh child process so that its peak resident memory is its
 - parse:  this app's Apple Health parser, every record it yields drained;
 - import: ImportService.import_file into an empty journal (hash, parse, dedup, write).
 
-Aims: the import at least half the bare loop's speed, under 100 MB peak.
+Aims: the import at least half the bare loop's speed, under 100 MB peak. With --json, the
+figures also go to stdout as one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -291,6 +292,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=300, help="size of the generated export.xml")
     parser.add_argument("--keep", type=Path, help="write the export here and keep it")
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -325,6 +327,8 @@ def main() -> int:
         f"\nimport speed {'meets' if speed_ok else 'misses'} the aim (>= 0.5 x bare); "
         f"peak memory {'meets' if memory_ok else 'misses'} the aim (< 100 MB)."
     )
+    if args.json:
+        print(json.dumps({"size_mb": size_mb, "days": days, "results": results}))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import tzinfo
@@ -130,21 +131,33 @@ class QuestionTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return "Print" if question.include else "Don't print"
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Rich text so Qt wraps long lines; escaped, so typed markup never acts as HTML.
+            lines = self._tip_lines(question, column)
+            return "<qt>" + "<br>".join(html.escape(x) for x in lines) + "</qt>" if lines else None
+        if role == Qt.ItemDataRole.DisplayRole:
             if column == self.QUESTION:
                 return question.text
             if column == self.ORIGIN:
                 return origin_text(question)
             if column == self.ANSWER:
                 if not question.answer:
-                    return "" if role == Qt.ItemDataRole.DisplayRole else None
+                    return ""
                 when = answered_text(question, self._zone)
-                if role == Qt.ItemDataRole.ToolTipRole:
-                    return f"{when}:\n{question.answer}" if when else question.answer
                 return f"{question.answer}\n({when})" if when else question.answer
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop).value)
         return None
+
+    def _tip_lines(self, question: Question, column: int) -> list[str]:
+        if column == self.QUESTION:
+            return question.text.splitlines()
+        if column == self.ORIGIN:
+            return origin_text(question).splitlines()
+        if column == self.ANSWER and question.answer:
+            when = answered_text(question, self._zone)
+            return ([f"{when}:"] if when else []) + question.answer.splitlines()
+        return []
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if (

@@ -1,13 +1,22 @@
 """Metabolic Journal: a private journal of labs, training and post-meal walks."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
+
+import sys
 from pathlib import Path
+from typing import Any
+
+APP_NAME = "Metabolic Journal"
+APP_ID = "org.metabolicjournal.MetabolicJournal"
 
 
 def _version() -> str:
     """pyproject.toml's version: from the installed metadata (also copied into the bundle)."""
+    from importlib.metadata import PackageNotFoundError
+
+    lookup = sys.modules[__name__].version  # through __getattr__: tests replace it
     try:
-        return version("metabolic-journal")
+        return str(lookup("metabolic-journal"))
     except PackageNotFoundError:  # a source tree that was never installed: read pyproject itself
         import tomllib
 
@@ -18,7 +27,15 @@ def _version() -> str:
             return "0+unknown"
 
 
-__version__ = _version()
+def __getattr__(name: str) -> Any:
+    """`__version__` is looked up on first use: importlib.metadata costs time at every start."""
+    if name == "version":
+        from importlib.metadata import version
 
-APP_NAME = "Metabolic Journal"
-APP_ID = "org.metabolicjournal.MetabolicJournal"
+        globals()["version"] = version
+        return version
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from journal import APP_NAME, __version__
+from journal import APP_NAME
 from journal.paths import ENV_DATA_DIR, resolve_data_dir
 
 PROG = "metabolic-journal"
@@ -20,6 +20,25 @@ PROG = "metabolic-journal"
 
 class CliError(Exception):
     """A problem to report in one line, with a non-zero exit."""
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (it costs time at start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        import journal
+
+        print(f"{APP_NAME} {journal.__version__}")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: a private journal of labs, training and post-meal walks. "
         "Without a command, opens the app window.",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     _add_data_dir(parser, top=True)
     parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
     parser.add_argument("--page", metavar="NAME", help=argparse.SUPPRESS)

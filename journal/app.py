@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journal import APP_ID, APP_NAME, __version__
+import journal
+from journal import APP_ID, APP_NAME
 from journal.paths import resolve_data_dir
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ def run_gui(data_dir: str | None, *, screenshot: str | None = None, page: str | 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setOrganizationName("MetabolicJournal")
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(_app_icon())
@@ -170,6 +170,9 @@ def _sessions(
 
         opened, demo = outcome
         target = opened.paths.data_dir
+        # Set once the journal is open: importlib.metadata has come with SQLAlchemy by now,
+        # and the welcome on a first start, which never shows it, does not wait for it.
+        app.setApplicationVersion(journal.__version__)
         prefs = Preferences()
         try:
             services = JournalServices(opened.session_factory)
@@ -187,10 +190,11 @@ def _sessions(
             if screenshot:
                 QTimer.singleShot(400, lambda w=window: _save_and_quit(w, Path(screenshot)))
             else:
-                from journal.ui.dialogs.check_journal import warn_location_once
-
                 warning = services.maintenance.location_warning()
-                warn_location_once(window, warning, str(target), prefs.qsettings)
+                if warning:  # the dialog module (and the Qt types it needs) only when it warns
+                    from journal.ui.dialogs.check_journal import warn_location_once
+
+                    warn_location_once(window, warning, str(target), prefs.qsettings)
             code = app.exec()
             pending = services.maintenance.pending
             if pending is None and not screenshot:
@@ -302,7 +306,6 @@ def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> A
                 target, demo = demo_dir_for(target), True
     from journal.services import maintenance
     from journal.storage.database import JournalDamagedError, open_journal
-    from journal.ui.dialogs.check_journal import ask_damaged
 
     for _attempt in range(3):
         try:
@@ -310,6 +313,8 @@ def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> A
         except JournalDamagedError as exc:
             if screenshot:
                 return fail(str(exc))
+            from journal.ui.dialogs.check_journal import ask_damaged
+
             choice = ask_damaged(str(exc), maintenance.backups_of(target))
             if choice is None:
                 return 1

@@ -10,13 +10,14 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from journal.paths import JournalPaths
+from journal.storage import migrate
 from journal.storage.backup import (
     BackupError,
     backup_file,
@@ -28,14 +29,19 @@ from journal.storage.backup import (
 from journal.storage.engine import create_journal_engine, make_session_factory
 from journal.storage.instance import InstanceLock, JournalInUseError
 from journal.storage.migrate import (
+    HEAD_REVISION,
     JournalTooNewError,
     MigrationFailedError,
     alembic_config,
     check_not_too_new,
     head_revision,
+    stored_revision,
     upgrade_to_head,
 )
 from journal.storage.repositories import purge_pending_batches
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "JournalDamagedError",
@@ -172,16 +178,27 @@ def open_journal(
                 "It was not changed."
             )
         engine = create_journal_engine(paths.database)
-        config = migrations or alembic_config()
+        up_to_date = False
+        config: Config | None = None  # set only when Alembic is needed
+        revision: str | None = None
         try:
             _probe(engine)
-            revision = check_not_too_new(engine, config)
+            # A journal at this build's head revision (nearly every start) opens without
+            # Alembic: its stored revision is read with plain SQL. Anything else (a new or
+            # older file, one from a newer build, migrations given by the caller) goes
+            # through Alembic, which refuses unknown revisions and upgrades.
+            if migrations is None and _builtin_migrations():
+                with contextlib.suppress(LookupError):
+                    up_to_date = stored_revision(engine) == HEAD_REVISION
+            if not up_to_date:
+                config = migrations or alembic_config()
+                revision = check_not_too_new(engine, config)
         # The probe reads through engine.raw_connection(), which SQLAlchemy does not wrap:
         # a file that is not a database raises the driver's own sqlite3.DatabaseError.
         except (DBAPIError, sqlite3.Error) as exc:
             raise _translate(exc, paths.database) from exc
         backup = None
-        if revision != head_revision(config):
+        if config is not None and revision != head_revision(config):
             if revision is not None:
                 try:
                     backup = make_backup(engine, paths.backups, reason=f"before-upgrade-{revision}")
@@ -208,6 +225,15 @@ def open_journal(
             engine.dispose()
         lock.release()
         raise
+
+
+def _builtin_migrations() -> bool:
+    """Whether the journal is opened against this build's own migrations (head HEAD_REVISION).
+
+    `alembic_config` is the seam through which other revisions are brought in (tests add a
+    failing one this way); with anything but the built-in one, Alembic judges the revision.
+    """
+    return alembic_config is migrate.alembic_config
 
 
 def _is_foreign(database: Path) -> bool:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only where a revision is looked up or run: a journal already at
+# HEAD_REVISION opens without it (a noticeable part of the start-up time).
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The newest revision in migrations/versions. A test asserts it equals Alembic's own head,
+# so a new migration cannot be added without moving this too.
+HEAD_REVISION = "0002"
 
 
 class JournalTooNewError(Exception):
@@ -31,6 +36,8 @@ class MigrationFailedError(Exception):
 
 
 def alembic_config(extra_versions: Path | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     locations = [str(MIGRATIONS_DIR / "versions")]
@@ -42,6 +49,8 @@ def alembic_config(extra_versions: Path | None = None) -> Config:
 
 
 def head_revision(config: Config | None = None) -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(config or alembic_config())
     head = script.get_current_head()
     assert head is not None
@@ -49,10 +58,14 @@ def head_revision(config: Config | None = None) -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def known_revisions(config: Config) -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(config)
     return {rev.revision for rev in script.walk_revisions()}
 
@@ -66,6 +79,27 @@ def check_not_too_new(engine: Engine, config: Config | None = None) -> str | Non
     if revision is not None and revision not in known_revisions(config):
         raise JournalTooNewError(revision)
     return revision
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The file's schema revision read with plain SQL (no Alembic): None for a new file.
+
+    Raises LookupError when the version table does not hold exactly one revision, a case only
+    Alembic's own reading can judge.
+    """
+    with engine.connect() as connection:
+        try:
+            tables = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).all()
+            if not tables:
+                return None
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        finally:
+            connection.rollback()
+    if len(rows) != 1:
+        raise LookupError(f"{len(rows)} schema revisions stored")
+    return str(rows[0][0])
 
 
 def needs_upgrade(engine: Engine, config: Config | None = None) -> bool:
@@ -82,6 +116,8 @@ def upgrade_to_head(engine: Engine, config: Config | None = None, target: str = 
     CASCADE), e.g. every lab result when lab_draw is rebuilt. The PRAGMA is ignored inside a
     transaction, so it is switched before BEGIN, and foreign_key_check runs before COMMIT.
     """
+    from alembic import command
+
     config = config or alembic_config()
     with engine.connect() as connection:
         driver = connection.connection.driver_connection  # no autobegin: not in a transaction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -24,15 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal import APP_NAME, __version__
+import journal
+from journal import APP_NAME
 from journal.services.changes import Entity
 from journal.ui import entry_actions, import_actions
 from journal.ui.context import UiContext
 from journal.ui.entry_actions import QUICK_ADD_KEYS
-from journal.ui.pages.glucose import GlucosePage
-from journal.ui.pages.lists import LabsPage, TrainingPage, WalksPage
-from journal.ui.pages.overview import OverviewPage
-from journal.ui.pages.summary import SummaryPage
+
+if TYPE_CHECKING:
+    from journal.ui.pages.summary import SummaryPage
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
@@ -43,6 +44,50 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("summary", "Visit summary"),
 )
 PREFERENCES_FALLBACK = "Ctrl+,"
+
+
+def build_page(key: str, ctx: UiContext) -> QWidget:
+    """One page, its module imported only now: a page nobody opens costs nothing at start."""
+    if key == "overview":
+        from journal.ui.pages.overview import OverviewPage
+
+        return OverviewPage(ctx)
+    if key in ("labs", "training", "walks"):
+        from journal.ui.pages import lists
+
+        page_class = {
+            "labs": lists.LabsPage,
+            "training": lists.TrainingPage,
+            "walks": lists.WalksPage,
+        }[key]
+        return page_class(ctx)
+    if key == "glucose":
+        from journal.ui.pages.glucose import GlucosePage
+
+        return GlucosePage(ctx)
+    if key == "summary":
+        from journal.ui.pages.summary import SummaryPage
+
+        return SummaryPage(ctx)
+    raise KeyError(key)
+
+
+class Pages(dict[str, QWidget]):
+    """The pages by key, each built the first time it is shown or asked for.
+
+    `pages[key]` builds the page if need be and puts it in the stack in place of its
+    placeholder; `get`, `in` and iteration see only the pages built so far. A page built late
+    reads the journal then, so the changes it missed while unbuilt need no replaying.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, key: str) -> QWidget:
+        page = self._window._build_page(key)
+        self[key] = page
+        return page
 
 
 class MainWindow(QMainWindow):
@@ -60,26 +105,16 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(190)
         self.sidebar.setSpacing(2)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {
-            "overview": OverviewPage(ctx),
-            "labs": LabsPage(ctx),
-            "training": TrainingPage(ctx),
-            "walks": WalksPage(ctx),
-            "glucose": GlucosePage(ctx),
-        }
-        self.summary_page = SummaryPage(ctx)
-        self.pages["summary"] = self.summary_page
+        # Only the page shown at start is built now (by _restore_state); each of the others
+        # waits behind an empty placeholder until it is first shown or asked for.
+        self.pages = Pages(self)
         for key, title in PAGES:
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(170, 36))
             self.sidebar.addItem(item)
-            self.stack.addWidget(self.pages[key])
+            self.stack.addWidget(QWidget())
         self.sidebar.currentRowChanged.connect(self._on_page_changed)
-        for page in self.pages.values():
-            selection_changed = getattr(page, "selection_changed", None)
-            if selection_changed is not None:  # Edit menu follows the visible page's selection
-                selection_changed.connect(self._update_edit_actions)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -103,6 +138,25 @@ class MainWindow(QMainWindow):
 
     # --- pages ---------------------------------------------------------------------------
 
+    @property
+    def summary_page(self) -> SummaryPage:
+        return cast("SummaryPage", self.pages["summary"])
+
+    def _build_page(self, key: str) -> QWidget:
+        keys = [k for k, _ in PAGES]
+        if key not in keys:
+            raise KeyError(key)
+        row = keys.index(key)
+        page = build_page(key, self.ctx)
+        placeholder = self.stack.widget(row)
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        selection_changed = getattr(page, "selection_changed", None)
+        if selection_changed is not None:  # Edit menu follows the visible page's selection
+            selection_changed.connect(self._update_edit_actions)
+        return page
+
     def page_key(self) -> str:
         return PAGES[max(self.sidebar.currentRow(), 0)][0]
 
@@ -111,7 +165,9 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(keys.index(key) if key in keys else 0)
 
     def _on_page_changed(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
+        if row < 0:
+            return
+        self.stack.setCurrentWidget(self.pages[PAGES[row][0]])
         self._update_edit_actions()
 
     # --- actions -------------------------------------------------------------------------
@@ -322,7 +378,7 @@ class MainWindow(QMainWindow):
     def open_about(self) -> None:
         from journal.ui.dialogs.welcome import AboutDialog
 
-        AboutDialog(__version__, self.ctx.data_dir, self).exec()
+        AboutDialog(journal.__version__, self.ctx.data_dir, self).exec()
 
     # --- drag and drop -------------------------------------------------------------------
 

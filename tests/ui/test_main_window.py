@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -101,3 +104,40 @@ def test_pages_ignore_changes_that_do_not_concern_them(qtbot, ctx):
 
     ctx.events.publish(Change.of(Entity.LAB_DRAW, added=[1]))
     assert calls == []
+
+
+def test_only_the_page_shown_at_start_is_built_the_others_when_first_shown(qtbot, ctx):
+    window = make(qtbot, ctx)
+    assert set(window.pages) == {"overview"}  # `in` and iteration see built pages only
+    assert window.pages.get("labs") is None
+    assert window.stack.count() == len(PAGES)  # placeholders hold the others' places
+    window.show_page("glucose")
+    assert set(window.pages) == {"overview", "glucose"}
+    assert window.stack.currentWidget() is window.pages["glucose"]
+    summary = window.pages["summary"]  # asking for a page builds it, in its place
+    assert window.summary_page is summary
+    assert window.stack.indexOf(summary) == [k for k, _ in PAGES].index("summary")
+    assert window.stack.count() == len(PAGES)
+    assert window.page_key() == "glucose"
+
+
+def test_a_remembered_page_is_the_only_one_built_at_start(qtbot, ctx):
+    make(qtbot, ctx).show_page("walks")
+    ctx.prefs.qsettings.setValue("window/page", "walks")
+    again = make(qtbot, ctx)
+    assert set(again.pages) == {"walks"}
+    assert again.stack.currentWidget() is again.pages["walks"]
+
+
+def test_the_window_and_overview_load_no_chart_code():
+    # pyqtgraph and numpy are imported when a chart is first drawn, not before the first paint.
+    code = (
+        "import sys\n"
+        "import journal.app, journal.services.journal, journal.ui.main_window\n"
+        "import journal.ui.pages.overview\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyqtgraph', 'numpy', 'alembic'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -54,7 +54,6 @@ from journal.reports.summary import (
 from journal.services.changes import Change, Entity
 from journal.services.errors import NotFoundError, ValidationError
 from journal.ui import entry_actions
-from journal.ui.charts.summary_charts import render_summary_charts
 from journal.ui.context import UiContext
 from journal.ui.dialogs.question import AnswerDialog, QuestionDialog
 from journal.ui.events import Events
@@ -919,6 +918,9 @@ class SummaryPage(QWidget):
         except ValueError as error:
             self.print_status.setText(str(error))
             return None
+        # The chart code (pyqtgraph, numpy) is imported only when a summary is rendered.
+        from journal.ui.charts.summary_charts import render_summary_charts
+
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             images = render_summary_charts(data)

@@ -110,6 +110,32 @@ def _sorted_sessions(sessions: Iterable[Session]) -> list[Session]:
     return sorted(sessions, key=_session_key)
 
 
+def longest_session(sessions: Iterable[Session]) -> timedelta:
+    """The longest session's duration (zero without sessions)."""
+    return max((s.end - s.start for s in sessions), default=_ZERO)
+
+
+def _ordered(
+    sessions: Iterable[Session], longest: timedelta | None
+) -> tuple[Sequence[Session], timedelta]:
+    """The sessions sorted, and a bound on their length that lets a search stop early.
+
+    With `longest` given, the caller's sessions are already sorted (as
+    `sessions_from_workouts` returns them) and none lasts longer: neither is checked, which is
+    what keeps a redraw from walking years of history.
+    """
+    if longest is not None and isinstance(sessions, Sequence):
+        return sessions, longest
+    ordered = _sorted_sessions(sessions)
+    return ordered, longest_session(ordered)
+
+
+def _reaching(ordered: Sequence[Session], since: datetime, longest: timedelta) -> int:
+    """Index of the first session that may end after `since`; none before it does."""
+    # A session ends at most `longest` after it starts.
+    return bisect_left(ordered, since - longest, key=_start_of)
+
+
 def _spans(sessions: Iterable[Session], window: timedelta) -> list[Interval]:
     return [(s.start, s.end + window) for s in sessions]
 
@@ -182,25 +208,70 @@ class Streak:
 _NO_STREAK = Streak(start=None, sessions=0, days=0.0, active=False)
 
 
-def _current_streak(sessions: Sequence[Session], window: timedelta, now: datetime) -> Streak:
-    chain_start: datetime | None = None
-    chain_sessions = 0
-    chain_until = datetime.min.replace(tzinfo=UTC)
-    for session in sessions:
-        # Sessions not yet started at `now` cannot be part of the streak as of `now`.
-        if session.start > now:
-            break
-        # Compared with the furthest coverage so far, not the previous session's end: a short
-        # session inside a long one must not shorten the chain.
-        if chain_start is None or session.start > chain_until:
-            chain_start, chain_sessions = session.start, 0
-        chain_sessions += 1
-        chain_until = max(chain_until, session.end + window)
-    if chain_start is None or now > chain_until:
+def current_streak(
+    sessions: Sequence[Session],
+    window: timedelta,
+    now: datetime,
+    *,
+    longest: timedelta | None = None,
+) -> Streak:
+    """The run of sessions whose coverage has not lapsed up to `now`, or an inactive streak.
+
+    `sessions` must be sorted (as `sessions_from_workouts` returns them), with none longer
+    than `longest` (worked out when not given). The run is found backwards from `now` and the
+    search stops at its first gap, so years of history before it are not visited. Sessions
+    not yet started at `now` are not part of it.
+    """
+    at = _utc(now, "now")
+    if longest is None:
+        longest = longest_session(sessions)
+    reach = longest + window  # a session's coverage ends at most this long after it starts
+    last = bisect_right(sessions, at, key=_start_of) - 1
+    if last < 0:
         return _NO_STREAK
-    return Streak(
-        start=chain_start, sessions=chain_sessions, days=_days(now - chain_start), active=True
-    )
+    # Active only if some session covers `now`; only sessions started within `reach` can.
+    k = last
+    while k >= 0 and sessions[k].start + reach >= at:
+        if sessions[k].end + window >= at:
+            break
+        k -= 1
+    else:
+        return _NO_STREAK
+    # Walk back to the first session of the unbroken run. A session belongs to it when its
+    # coverage reaches the run's earliest start (touching counts), or when an earlier one's
+    # does: a long session can bridge shorter ones that end before the run begins.
+    first = last
+    earliest = sessions[last].start
+    m = last - 1
+    while m >= 0:
+        if sessions[m].end + window >= earliest:
+            first, earliest = m, sessions[m].start
+            m -= 1
+            continue
+        bridge = m - 1
+        while bridge >= 0 and sessions[bridge].start + reach >= earliest:
+            if sessions[bridge].end + window >= earliest:
+                break
+            bridge -= 1
+        else:
+            break  # nothing earlier reaches the run: this is where it began
+        first, earliest = bridge, sessions[bridge].start
+        m = bridge - 1
+    return Streak(start=earliest, sessions=last - first + 1, days=_days(at - earliest), active=True)
+
+
+def _last_end(ordered: Sequence[Session], at: datetime, longest: timedelta) -> datetime | None:
+    """The latest end at or before `at`, searched backwards from `at`."""
+    best: datetime | None = None
+    k = bisect_right(ordered, at, key=_start_of) - 1
+    while k >= 0:
+        session = ordered[k]
+        if best is not None and session.start + longest <= best:
+            break  # every earlier session ended by now
+        if session.end <= at and (best is None or session.end > best):
+            best = session.end
+        k -= 1
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +299,14 @@ def coverage_report(
     *,
     window: timedelta = DEFAULT_WINDOW,
     now: datetime | None = None,
+    longest: timedelta | None = None,
 ) -> CoverageReport:
     """How much of [period_start, period_end) was covered, its longest gap, and the streak at now.
 
     Sessions before the period count for the coverage they carry into it. The period is measured
     as given, even where it runs past `now`; pass period_end=now for a period still in progress.
+    Give `longest` (see `longest_session`) with sessions already sorted to have only the
+    sessions near the period and `now` visited.
     """
     _check_window(window)
     lo = _utc(period_start, "period_start")
@@ -241,11 +315,12 @@ def coverage_report(
         raise ValueError(f"period_end must be after period_start: {period_start} .. {period_end}")
     at = hi if now is None else _utc(now, "now")
 
-    ordered = _sorted_sessions(sessions)
+    ordered, longest = _ordered(sessions, longest)
     # Only spans reaching into the period count, and ten years of history mostly do not.
     upto = bisect_left(ordered, hi, key=_start_of)
     worn_off = lo - window
-    intervals = _merge(_spans((s for s in ordered[:upto] if s.end > worn_off), window))
+    begin = _reaching(ordered, worn_off, longest)
+    intervals = _merge(_spans((s for s in ordered[begin:upto] if s.end > worn_off), window))
 
     covered = _ZERO
     gap, gap_start, gap_end = _ZERO, None, None
@@ -264,7 +339,7 @@ def coverage_report(
 
     in_period = upto - bisect_left(ordered, lo, key=_start_of)
 
-    last_end = max((s.end for s in ordered if s.end <= at), default=None)
+    last_end = _last_end(ordered, at, longest)
     return CoverageReport(
         period_start=period_start,
         period_end=period_end,
@@ -277,7 +352,7 @@ def coverage_report(
         sessions=in_period,
         days_since_last=None if last_end is None else _days(at - last_end),
         last_session_end=last_end,
-        streak=_current_streak(ordered, window, at),
+        streak=current_streak(ordered, window, at, longest=longest),
     )
 
 
@@ -308,19 +383,25 @@ def daily_coverage(
     tz: tzinfo,
     *,
     window: timedelta = DEFAULT_WINDOW,
+    longest: timedelta | None = None,
 ) -> list[DayCoverage]:
-    """Per local day from first_day to last_day inclusive (empty if last_day < first_day)."""
+    """Per local day from first_day to last_day inclusive (empty if last_day < first_day).
+
+    Give `longest` (see `longest_session`) with sessions already sorted to have only the
+    sessions near the days visited.
+    """
     _check_window(window)
     if last_day < first_day:
         return []
-    ordered = _sorted_sessions(sessions)
+    ordered, longest = _ordered(sessions, longest)
     days = _day_range(first_day, last_day)
     bounds = [_local_midnight(d, tz) for d in days]
     bounds.append(_local_midnight(last_day + _DAY, tz))
     # Only sessions whose window overlaps the days matter; earlier ones may still reach in.
     upto = bisect_left(ordered, bounds[-1], key=_start_of)
     worn_off = bounds[0] - window
-    reaching = (s for s in ordered[:upto] if s.end > worn_off)
+    begin = _reaching(ordered, worn_off, longest)
+    reaching = (s for s in ordered[begin:upto] if s.end > worn_off)
     fractions = _covered_fractions(_merge(_spans(reaching, window)), bounds)
 
     started: defaultdict[date, list[Session]] = defaultdict(list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -15,6 +15,7 @@ from journal.domain.coverage import (
     WeekSummary,
     coverage_report,
     daily_coverage,
+    longest_session,
     session_from_workout,
     sessions_from_workouts,
     weekly_summary,
@@ -146,6 +147,10 @@ def _order(session: Session) -> tuple[datetime, datetime, str]:
     return (session.start, session.end, session.kind)
 
 
+def _start_of(session: Session) -> datetime:
+    return session.start
+
+
 class SessionCache:
     """The sessions of the workouts last seen, kept sorted between redraws.
 
@@ -158,35 +163,64 @@ class SessionCache:
     def __init__(self) -> None:
         self._known: dict[int, tuple[Workout, Session]] = {}
         self._sorted: list[Session] = []
+        self._owners: list[Workout] = []  # the workout of each session in `_sorted`
+        self._longest: timedelta | None = None  # None: to be worked out again
         self.converted = 0  # workouts converted by the last call, for tests
+
+    @property
+    def longest(self) -> timedelta:
+        """The longest of the sessions last returned (see `coverage.longest_session`)."""
+        if self._longest is None:
+            self._longest = longest_session(self._sorted)
+        return self._longest
+
+    def workouts_since(self, instant: datetime) -> list[Workout]:
+        """The workouts last seen that started at or after `instant`, oldest first."""
+        return self._owners[bisect_left(self._sorted, instant, key=_start_of) :]
 
     def sessions(self, workouts: Sequence[Workout]) -> list[Session]:
         """The sessions of `workouts`, sorted as `sessions_from_workouts` sorts them."""
-        current = {id(w): w for w in workouts}
+        current = set(map(id, workouts))
         known = self._known
         if len(current) != len(workouts):  # the same object twice: no cache
-            self._known, self._sorted = {}, []
-            self.converted = len(workouts)
-            return sessions_from_workouts(workouts)
-        added = [w for k, w in current.items() if k not in known]
-        removed = [k for k in known if k not in current]
+            self._convert_all(workouts, keep=False)
+            return list(self._sorted)
+        added = [w for w in workouts if id(w) not in known]
+        removed = known.keys() - current
         if len(added) + len(removed) > _PATCH_LIMIT or not known:
-            pairs = {k: (w, session_from_workout(w)) for k, w in current.items()}
-            self._known = pairs
-            self._sorted = sorted((s for _w, s in pairs.values()), key=_order)
-            self.converted = len(pairs)
+            self._convert_all(workouts, keep=True)
             return list(self._sorted)
         for k in removed:
-            _workout, session = known.pop(k)
-            i = bisect_left(self._sorted, _order(session), key=_order)
-            # Equal sessions are interchangeable: removing any one of them keeps the list right.
+            workout, session = known.pop(k)
+            key = _order(session)
+            i = bisect_left(self._sorted, key, key=_order)
+            # Among equal sessions, the one of this very workout.
+            while self._owners[i] is not workout and _order(self._sorted[i + 1]) == key:
+                i += 1
             del self._sorted[i]
+            del self._owners[i]
+            if self._longest is not None and session.end - session.start >= self._longest:
+                self._longest = None  # perhaps the longest went
         for w in added:
             session = session_from_workout(w)
             known[id(w)] = (w, session)
-            insort(self._sorted, session, key=_order)
+            i = bisect_right(self._sorted, _order(session), key=_order)
+            self._sorted.insert(i, session)
+            self._owners.insert(i, w)
+            if self._longest is not None:
+                self._longest = max(self._longest, session.end - session.start)
         self.converted = len(added)
         return list(self._sorted)
+
+    def _convert_all(self, workouts: Sequence[Workout], *, keep: bool) -> None:
+        pairs = sorted(
+            ((session_from_workout(w), w) for w in workouts), key=lambda pair: _order(pair[0])
+        )
+        self._sorted = [session for session, _w in pairs]
+        self._owners = [w for _session, w in pairs]
+        self._known = {id(w): (w, session) for session, w in pairs} if keep else {}
+        self._longest = None
+        self.converted = len(pairs)
 
 
 def training_consistency(
@@ -204,16 +238,30 @@ def training_consistency(
     """
     first = first_monday(today, weeks)
     last_monday = first + timedelta(weeks=weeks - 1)
-    sessions = cache.sessions(workouts) if cache is not None else sessions_from_workouts(workouts)
-    days = daily_coverage(sessions, first, last_monday + timedelta(days=6), tz, window=window)
+    start = _local_midnight(first, tz)
+    nearby: Sequence[Workout] = workouts
+    if cache is not None:
+        sessions = cache.sessions(workouts)
+        longest = cache.longest
+        # Workouts whose effect wore off before the first week change none of its numbers.
+        nearby = cache.workouts_since(start - window - longest - _DAY)
+    else:
+        sessions = sessions_from_workouts(workouts)
+        longest = longest_session(sessions)
+    # Sorted sessions and their longest length let each step visit only the weeks shown.
+    days = daily_coverage(
+        sessions, first, last_monday + timedelta(days=6), tz, window=window, longest=longest
+    )
     cells = tuple(
         HeatCell(column=k // 7, row=k % 7, coverage=day, future=day.day > today)
         for k, day in enumerate(days)
     )
     end = _local_midnight(today + _DAY, tz)
-    report = coverage_report(sessions, _local_midnight(first, tz), end, window=window, now=end)
-    summaries = weekly_summary(workouts, first, last_monday, tz, window=window)
-    this_week = coverage_report(sessions, _local_midnight(last_monday, tz), end, window=window)
+    report = coverage_report(sessions, start, end, window=window, now=end, longest=longest)
+    summaries = weekly_summary(nearby, first, last_monday, tz, window=window)
+    this_week = coverage_report(
+        sessions, _local_midnight(last_monday, tz), end, window=window, longest=longest
+    )
     shares = [w.coverage_share for w in summaries[:-1]] + [this_week.share]
     return TrainingConsistency(
         first_monday=first,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Final
 
 from journal.domain.analytes import CATALOGUE, UnitMismatchError, get_analyte, unit_for_system
 from journal.domain.entities import Fasting, LabDraw, Sex
-from journal.domain.indices import IndexKey, compute_indices
+from journal.domain.indices import IndexKey, IndexResult, compute_indices
 from journal.domain.thresholds import (
     TG_HDL_UNIT_MGDL,
     TG_HDL_UNIT_MMOLL,
@@ -202,81 +203,147 @@ def _fasting_reason(draw: LabDraw) -> str | None:
     return REASON_NOT_FASTING if draw.fasting is Fasting.NO else REASON_FASTING_UNKNOWN
 
 
-def _analyte_points(
-    draws: Sequence[LabDraw], key: str, unit: str
-) -> tuple[list[TrendPoint], list[OmittedPoint]]:
+# What one draw yields for one marker: a point, a draw left out (and why), or nothing at all.
+_Entry = TrendPoint | OmittedPoint | None
+
+
+def _analyte_entry(draw: LabDraw, key: str, unit: str) -> _Entry:
+    result = draw.result(key)
+    if result is None:
+        return None
+    if not math.isfinite(result.value):
+        return OmittedPoint(draw.drawn_at, draw.id, "The value is not a number.")
     analyte = get_analyte(key)
-    points: list[TrendPoint] = []
-    omitted: list[OmittedPoint] = []
-    for draw in draws:
-        result = draw.result(key)
-        if result is None:
-            continue
-        if not math.isfinite(result.value):
-            omitted.append(OmittedPoint(draw.drawn_at, draw.id, "The value is not a number."))
-            continue
-        try:
-            value = analyte.convert(result.value, result.unit, unit)
-            ref_low = (
-                None
-                if result.ref_low is None
-                else analyte.convert(result.ref_low, result.unit, unit)
-            )
-            ref_high = (
-                None
-                if result.ref_high is None
-                else analyte.convert(result.ref_high, result.unit, unit)
-            )
-        except UnitMismatchError as exc:
-            omitted.append(OmittedPoint(draw.drawn_at, draw.id, str(exc)))
-            continue
-        points.append(
-            TrendPoint(
-                drawn_at=draw.drawn_at,
-                value=value,
-                unit=unit,
-                original_value=result.value,
-                original_unit=result.unit,
-                lab_name=draw.lab_name,
-                fasting=draw.fasting,
-                draw_id=draw.id,
-                ref_low=ref_low,
-                ref_high=ref_high,
-                excluded_reason=_fasting_reason(draw) if key in FASTING_ONLY else None,
-            )
+    try:
+        value = analyte.convert(result.value, result.unit, unit)
+        ref_low = (
+            None if result.ref_low is None else analyte.convert(result.ref_low, result.unit, unit)
         )
-    return points, omitted
+        ref_high = (
+            None if result.ref_high is None else analyte.convert(result.ref_high, result.unit, unit)
+        )
+    except UnitMismatchError as exc:
+        return OmittedPoint(draw.drawn_at, draw.id, str(exc))
+    return TrendPoint(
+        drawn_at=draw.drawn_at,
+        value=value,
+        unit=unit,
+        original_value=result.value,
+        original_unit=result.unit,
+        lab_name=draw.lab_name,
+        fasting=draw.fasting,
+        draw_id=draw.id,
+        ref_low=ref_low,
+        ref_high=ref_high,
+        excluded_reason=_fasting_reason(draw) if key in FASTING_ONLY else None,
+    )
 
 
-def _index_points(
-    draws: Sequence[LabDraw], key: IndexKey, unit: str
-) -> tuple[list[TrendPoint], list[OmittedPoint]]:
+def _index_entry(
+    draw: LabDraw, key: IndexKey, unit: str, indices: Callable[[], Mapping[IndexKey, IndexResult]]
+) -> _Entry:
+    if not any(draw.result(a) is not None for a in _INDEX_INPUTS[key]):
+        return None
+    index = indices()[key]
+    if not index.computable or index.value is None:
+        return OmittedPoint(draw.drawn_at, draw.id, index.reason or "Not computable.")
+    value = index.value
     basis = _tg_hdl_basis(unit) if key is IndexKey.TG_HDL else None
+    if basis is not None and index.basis is not basis:
+        factor = TG_HDL_MGDL_BASIS_PER_MMOLL_BASIS
+        value = value * factor if basis is UnitSystem.CONVENTIONAL else value / factor
+    return TrendPoint(
+        drawn_at=draw.drawn_at,
+        value=value,
+        unit=unit,
+        original_value=index.value,
+        original_unit=index.unit,
+        lab_name=draw.lab_name,
+        fasting=draw.fasting,
+        draw_id=draw.id,
+    )
+
+
+class _DrawMemo:
+    """One draw's indices and per-marker entries, worked out the first time they are asked."""
+
+    __slots__ = ("draw", "entries", "indices")
+
+    def __init__(self, draw: LabDraw) -> None:
+        self.draw = draw
+        self.indices: Mapping[IndexKey, IndexResult] | None = None
+        self.entries: dict[tuple[str, str], _Entry] = {}
+
+    def all_indices(self) -> Mapping[IndexKey, IndexResult]:
+        if self.indices is None:
+            self.indices = compute_indices(self.draw)
+        return self.indices
+
+
+class SeriesCache:
+    """What each draw yields for each marker, kept between redraws.
+
+    Ten years of draws take a while to work out (every index is computed per draw); after one
+    new or edited draw only that one is. `marker_series(draws, ..., cache=c)` always equals
+    `marker_series(draws, ...)`. A draw is recognised by its id and trusted only while it is
+    the same object or an equal one, so an edited draw (a new object with other results or
+    fasting) is worked out again.
+    """
+
+    def __init__(self) -> None:
+        self._memos: dict[object, _DrawMemo] = {}
+        self.computed = 0  # entries worked out since the cache was made, for tests
+
+    def _memo(self, draw: LabDraw) -> _DrawMemo:
+        # A draw not yet saved has no id; it is known only as this very object.
+        key: object = draw.id if draw.id is not None else ("object", id(draw))
+        memo = self._memos.get(key)
+        if memo is None or (memo.draw is not draw and memo.draw != draw):
+            memo = self._memos[key] = _DrawMemo(draw)
+        memo.draw = draw  # an equal object: next time it is recognised by identity
+        return memo
+
+    def entries(self, draws: Sequence[LabDraw], key: str, unit: str) -> list[_Entry]:
+        """Each draw's entry for marker `key` in canonical `unit`, in the order given."""
+        if len(self._memos) > 2 * len(draws) + 64:  # draws deleted over time: forget them
+            self._memos = {}
+        out: list[_Entry] = []
+        wanted = (key, unit)
+        for draw in draws:
+            memo = self._memo(draw)
+            entries = memo.entries
+            if wanted in entries:
+                out.append(entries[wanted])
+                continue
+            entry = _entry(draw, key, unit, memo.all_indices)
+            entries[wanted] = entry
+            self.computed += 1
+            out.append(entry)
+        return out
+
+
+def _entry(
+    draw: LabDraw, key: str, unit: str, indices: Callable[[], Mapping[IndexKey, IndexResult]]
+) -> _Entry:
+    if is_index(key):
+        return _index_entry(draw, IndexKey(key), unit, indices)
+    return _analyte_entry(draw, key, unit)
+
+
+def _points(
+    draws: Sequence[LabDraw], key: str, unit: str, cache: SeriesCache | None
+) -> tuple[list[TrendPoint], list[OmittedPoint]]:
+    if cache is not None:
+        entries = cache.entries(draws, key, unit)
+    else:
+        entries = [_entry(d, key, unit, partial(compute_indices, d)) for d in draws]
     points: list[TrendPoint] = []
     omitted: list[OmittedPoint] = []
-    for draw in draws:
-        if not any(draw.result(a) is not None for a in _INDEX_INPUTS[key]):
-            continue
-        index = compute_indices(draw)[key]
-        if not index.computable or index.value is None:
-            omitted.append(OmittedPoint(draw.drawn_at, draw.id, index.reason or "Not computable."))
-            continue
-        value = index.value
-        if basis is not None and index.basis is not basis:
-            factor = TG_HDL_MGDL_BASIS_PER_MMOLL_BASIS
-            value = value * factor if basis is UnitSystem.CONVENTIONAL else value / factor
-        points.append(
-            TrendPoint(
-                drawn_at=draw.drawn_at,
-                value=value,
-                unit=unit,
-                original_value=index.value,
-                original_unit=index.unit,
-                lab_name=draw.lab_name,
-                fasting=draw.fasting,
-                draw_id=draw.id,
-            )
-        )
+    for entry in entries:
+        if isinstance(entry, TrendPoint):
+            points.append(entry)
+        elif entry is not None:
+            omitted.append(entry)
     return points, omitted
 
 
@@ -337,7 +404,12 @@ def _canonical(key: str, unit: str) -> str:
 
 
 def marker_series(
-    draws: Sequence[LabDraw], key: str, unit: str, *, sex: Sex | None = None
+    draws: Sequence[LabDraw],
+    key: str,
+    unit: str,
+    *,
+    sex: Sex | None = None,
+    cache: SeriesCache | None = None,
 ) -> TrendSeries:
     """The trend of one analyte or index over `draws`, in display unit `unit`.
 
@@ -348,15 +420,13 @@ def marker_series(
     reason. For TG:HDL, `unit` names the basis (`TG_HDL_UNIT_MGDL` / `TG_HDL_UNIT_MMOLL`, or
     "mg/dL" / "mmol/L"), and ratios computed on the other basis are converted. Glucose and
     insulin not confirmed fasting are kept but marked excluded, and never meet a band.
+    Give the same `cache` on each redraw to work out only the draws that changed.
     """
     if not is_index(key) and key not in CATALOGUE:
         raise UnknownMarkerError(key)
     unit = _canonical(key, unit)
     ordered = sorted(draws, key=lambda d: (d.drawn_at, d.id if d.id is not None else -1))
-    if is_index(key):
-        points, omitted = _index_points(ordered, IndexKey(key), unit)
-    else:
-        points, omitted = _analyte_points(ordered, key, unit)
+    points, omitted = _points(ordered, key, unit, cache)
 
     notes: list[str] = []
     bands: tuple[BandSpan, ...] = ()

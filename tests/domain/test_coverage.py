@@ -17,7 +17,9 @@ from journal.domain.coverage import (
     Streak,
     coverage_report,
     covered_intervals,
+    current_streak,
     daily_coverage,
+    longest_session,
     sessions_from_workouts,
     weekly_summary,
 )
@@ -426,3 +428,80 @@ def test_weekly_coverage_share_over_a_167_hour_dst_week() -> None:
         [workout(start, 0, WorkoutKind.AEROBIC)], date(2026, 3, 23), date(2026, 3, 23), BERLIN
     )
     assert week.coverage_share == pytest.approx(48 / 167)
+
+
+# --- the streak found backwards, and reports that visit only the sessions near the period -------
+
+
+def forward_streak(sessions: list[Session], window: timedelta, now: datetime) -> Streak:
+    """The streak the slow way: every session from the first, as the definition reads."""
+    chain_start: datetime | None = None
+    chain_sessions = 0
+    chain_until = datetime.min.replace(tzinfo=UTC)
+    for s in sorted(sessions, key=lambda s: (s.start, s.end, s.kind)):
+        if s.start > now:
+            break
+        if chain_start is None or s.start > chain_until:
+            chain_start, chain_sessions = s.start, 0
+        chain_sessions += 1
+        chain_until = max(chain_until, s.end + window)
+    if chain_start is None or now > chain_until:
+        return Streak(start=None, sessions=0, days=0.0, active=False)
+    return Streak(chain_start, chain_sessions, (now - chain_start) / timedelta(days=1), True)
+
+
+STREAK_CASES = {
+    "none": [],
+    "one": [session(june(1, 8))],
+    # Each starts as the last one's 48 h window ends: touching keeps the run unbroken.
+    "touching at 48 h": [session(june(1, 8) + k * 49 * H) for k in range(5)],
+    "a gap one minute too long": [session(june(1, 8)), session(june(4, 9, 1)), session(june(5))],
+    # A four-day session bridges the short ones after it that end before the run would start.
+    "bridged by a long session": [
+        session(june(1), minutes=4 * 24 * 60),
+        session(june(1, 6)),
+        session(june(2, 6)),
+        session(june(6, 12)),
+    ],
+    "equal starts": [session(june(3, 7)), session(june(3, 7), 90), session(june(4, 7))],
+    "a session after now": [session(june(5, 8)), session(june(8, 8))],
+}
+STREAK_NOWS = [june(1, 0), june(1, 9), june(3, 12), june(5, 9), june(6, 18), june(7, 12), june(9)]
+
+
+@pytest.mark.parametrize("name", STREAK_CASES)
+@pytest.mark.parametrize("window", [MIN_WINDOW, DEFAULT_WINDOW, MAX_WINDOW])
+def test_streak_found_backwards_equals_the_forward_definition(name: str, window) -> None:
+    sessions = sorted(STREAK_CASES[name], key=lambda s: (s.start, s.end, s.kind))
+    for now in STREAK_NOWS:
+        expected = forward_streak(sessions, window, now)
+        assert current_streak(sessions, window, now) == expected, (name, now)
+        assert current_streak(sessions, window, now, longest=longest_session(sessions)) == (
+            expected
+        )
+
+
+def test_streak_by_hand_when_a_long_session_bridges_a_gap() -> None:
+    sessions = STREAK_CASES["bridged by a long session"]
+    # June 1 00:00 for four days, + 48 h, covers to June 7 00:00: June 6 12:00 joins the run.
+    streak = current_streak(sessions, DEFAULT_WINDOW, june(7, 12))
+    assert streak == Streak(june(1), 4, 6.5, True)
+
+
+@pytest.mark.parametrize("name", STREAK_CASES)
+def test_reports_given_the_longest_session_equal_the_full_reading(name: str) -> None:
+    sessions = sorted(STREAK_CASES[name], key=lambda s: (s.start, s.end, s.kind))
+    longest = longest_session(sessions)
+    for start, end in ((june(1), june(8)), (june(4), june(6)), (june(6, 12), june(9))):
+        assert coverage_report(sessions, start, end, longest=longest) == coverage_report(
+            list(reversed(sessions)), start, end
+        )
+    days = (date(2026, 6, 2), date(2026, 6, 8))
+    assert daily_coverage(sessions, *days, BERLIN, longest=longest) == daily_coverage(
+        list(reversed(sessions)), *days, BERLIN
+    )
+
+
+def test_longest_session() -> None:
+    assert longest_session([]) == timedelta(0)
+    assert longest_session([session(june(1), 30), session(june(2), 90)]) == 90 * MIN

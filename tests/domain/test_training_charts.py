@@ -147,3 +147,51 @@ def test_session_cache_follows_an_edit_and_a_deletion() -> None:
     assert cache.sessions(fewer) == sessions_from_workouts(fewer)
     assert cache.converted == 0
     assert [s.minutes for s in cache.sessions(fewer)] == [30, 90, 30]
+
+
+def test_session_cache_knows_the_longest_session_and_the_recent_workouts() -> None:
+    cache = SessionCache()
+    items = workouts()
+    cache.sessions(items)
+    assert cache.longest == timedelta(minutes=60)
+    # Oldest first, from the instant given on.
+    assert cache.workouts_since(at(14, 8)) == [items[1], items[2], items[3]]
+    assert cache.workouts_since(at(18, 0)) == []
+    long = workout(at(15, 6), minutes=600, kind=WorkoutKind.AEROBIC, rpe=3)
+    cache.sessions([*items, long])
+    assert cache.longest == timedelta(minutes=600)
+    assert cache.workouts_since(at(15, 0)) == [long, items[2], items[3]]
+    # The longest goes: the next longest is found again.
+    cache.sessions(items)
+    assert cache.longest == timedelta(minutes=60)
+    assert cache.workouts_since(at(15, 0)) == [items[2], items[3]]
+
+
+def test_session_cache_removes_the_workout_itself_among_equal_sessions() -> None:
+    cache = SessionCache()
+    items = workouts()
+    # Three workouts with one session (same start, length and kind), told apart by identity.
+    twin_a = replace(items[2], rpe=3)
+    twin_b = replace(items[2], rpe=2)
+    cache.sessions([*items, twin_a, twin_b])
+    cache.sessions([*items, twin_b])
+    kept = cache.workouts_since(at(16, 7))
+    assert [id(w) for w in kept] == [id(items[2]), id(twin_b), id(items[3])]
+
+
+def test_cached_consistency_equals_a_full_reading_as_workouts_come_and_go() -> None:
+    window = timedelta(hours=48)
+    cache = SessionCache()
+    # A ten-hour session long before the weeks shown still reaches into them.
+    long_ago = workout(at(1, 6), minutes=600, kind=WorkoutKind.OTHER, rpe=None)
+    steps = [
+        workouts(),
+        [*workouts(), workout(at(18, 7), minutes=40, kind=WorkoutKind.AEROBIC, rpe=6)],
+        [*workouts(), long_ago],
+        workouts()[1:],
+        [],
+    ]
+    for items in steps:
+        assert training_consistency(
+            items, tz=UTC, today=TODAY, weeks=3, window=window, cache=cache
+        ) == training_consistency(items, tz=UTC, today=TODAY, weeks=3, window=window)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from journal.domain.trends import (
     NOTE_HOMA_IR_VARIES,
     REASON_FASTING_UNKNOWN,
     BandSpan,
+    SeriesCache,
     UnknownMarkerError,
     display_unit,
     marker_series,
@@ -217,3 +219,75 @@ def test_display_units_and_toggle() -> None:
     assert other_unit("glucose", "mmol/L") == "mg/dL"
     assert other_unit("tg_hdl", TG_HDL_UNIT_MGDL) == TG_HDL_UNIT_MMOLL
     assert other_unit("homa_ir", "") == ""
+
+
+# --- the per-draw cache -----------------------------------------------------------------------
+
+CACHED_KEYS = ("glucose", "insulin", "homa_ir", "tg_hdl", "tyg")
+
+
+def cached_draws() -> list:
+    return [
+        draw(at(0), id=1, lab_name="Quest"),
+        draw(at(90), id=2, fasting=Fasting.NO, lab_name="Quest"),
+        draw(
+            at(180),
+            id=3,
+            results=(
+                result("glucose", 5.9, "mmol/L", ref_low=3.9, ref_high=5.5),
+                result("triglycerides", 1.7, "mmol/L"),
+                result("hdl", 1.3, "mmol/L"),
+            ),
+        ),
+    ]
+
+
+def all_series(draws: list, cache: SeriesCache | None) -> list:
+    units = {"glucose": "mmol/L", "insulin": "pmol/L", "tg_hdl": TG_HDL_UNIT_MMOLL}
+    return [marker_series(draws, k, units.get(k, ""), cache=cache) for k in CACHED_KEYS]
+
+
+def test_cached_series_equal_a_full_recomputation_after_one_new_draw() -> None:
+    cache = SeriesCache()
+    first = cached_draws()
+    assert all_series(first, cache) == all_series(first, None)
+    worked_out = cache.computed
+    assert worked_out == len(first) * len(CACHED_KEYS)
+    more = [*first, draw(at(270), id=4, results=(result("glucose", 112, "mg/dL"),))]
+    assert all_series(more, cache) == all_series(more, None)
+    # Only the new draw was worked out, once per marker.
+    assert cache.computed - worked_out == len(CACHED_KEYS)
+    # HOMA-IR by hand for draw 1: 100 mg/dL × 10 µIU/mL / 405.
+    homa = marker_series(more, "homa_ir", "", cache=cache)
+    assert [p.value for p in homa.points] == pytest.approx([100 * 10 / 405])
+    # Draws 2 (not fasting), 3 and 4 (no insulin) hold some inputs but yield no HOMA-IR.
+    assert [o.draw_id for o in homa.omitted] == [2, 3, 4]
+
+
+def test_cache_works_out_an_edited_draw_again_and_forgets_a_deleted_one() -> None:
+    cache = SeriesCache()
+    draws = cached_draws()
+    all_series(draws, cache)
+    before = cache.computed
+    # The same record edited: same id, a new object with another glucose and fasting state.
+    edited = replace(draws[1], fasting=Fasting.YES, results=(result("glucose", 90, "mg/dL"),))
+    changed = [draws[0], edited, draws[2]]
+    assert all_series(changed, cache) == all_series(changed, None)
+    assert cache.computed - before == len(CACHED_KEYS)
+    glucose = marker_series(changed, "glucose", "mg/dL", cache=cache)
+    assert [p.value for p in glucose.points][1] == 90 and not glucose.points[1].excluded
+    # An equal copy (a list read again) is recognised without working anything out.
+    before = cache.computed
+    copies = [replace(d) for d in changed[::-1]]
+    assert all_series(copies, cache) == all_series(changed, None)
+    assert cache.computed == before
+    fewer = changed[1:]
+    assert all_series(fewer, cache) == all_series(fewer, None)
+
+
+def test_cache_tells_unsaved_draws_apart() -> None:
+    cache = SeriesCache()
+    a = draw(at(0), results=(result("glucose", 100, "mg/dL"),))
+    b = draw(at(1), results=(result("glucose", 120, "mg/dL"),))
+    series = marker_series([a, b], "glucose", "mg/dL", cache=cache)
+    assert [p.value for p in series.points] == [100, 120]

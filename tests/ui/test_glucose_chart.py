@@ -195,3 +195,44 @@ def test_render_of_an_empty_day_says_so(qapp) -> None:
     image = render_glucose_day([], [], day=DAY, tz=TZ, unit="mg/dL", width_px=400, height_px=200)
     assert (image.width(), image.height()) == (400, 200)
     assert len({image.pixel(x, 100) for x in range(400)}) > 1
+
+
+def test_a_new_reading_updates_the_day_chart_in_place(day_chart) -> None:
+    day_chart.set_day(day_readings(), day_walks(), day=DAY, tz=TZ, unit="mg/dL")
+    before = day_chart.items
+    box = before.plot.getViewBox()
+    box.setXRange(6, 12, padding=0)  # zoomed in on the morning
+    late = reading(at(21, 0), 250, "mg/dL")
+    day_chart.set_day([*day_readings(), late], day_walks(), day=DAY, tz=TZ, unit="mg/dL")
+    after = day_chart.items
+    assert after.plot is before.plot and after.sensor is before.sensor
+    assert after.fingersticks is before.fingersticks and after.meals == before.meals
+    assert after.fingersticks.getData()[1].tolist() == pytest.approx([6.1 * 18.016, 162, 250])
+    (x0, x1), (_y0, y1) = box.viewRange()
+    assert (x0, x1) == pytest.approx((6, 12))  # the same day keeps its zoom
+    assert y1 > 250  # the range grew to show the new reading
+    # Without walks the marks go; on another day the whole day is shown again.
+    next_day = DAY + timedelta(days=1)
+    day_chart.set_day([reading(at(9, 0, next_day), 100)], [], day=next_day, tz=TZ, unit="mg/dL")
+    assert day_chart.items.meals == [] and day_chart.items.walks == []
+    assert not [i for i in before.plot.items if type(i).__name__ == "InfiniteLine"]
+    assert day_chart.items.sensor is None
+    (x0, x1), _ = box.viewRange()
+    assert (x0, x1) == pytest.approx((-0.24, 24.24))
+
+
+def test_the_same_day_again_touches_no_plot_item(day_chart, monkeypatch) -> None:
+    import journal.ui.charts.glucose as charts
+
+    day_chart.set_day(day_readings(), day_walks(), day=DAY, tz=TZ, unit="mg/dL")
+    updates: list[object] = []
+    original = charts.DayPlot.update
+    monkeypatch.setattr(
+        charts.DayPlot, "update", lambda self, data: (updates.append(data), original(self, data))[1]
+    )
+    day_chart.set_day(day_readings(), day_walks(), day=DAY, tz=TZ, unit="mg/dL")
+    assert updates == []
+    day_chart.set_day(day_readings(), day_walks(), day=DAY, tz=TZ, unit="mmol/L")
+    assert len(updates) == 1
+    assert day_chart.items.band.getRegion() == pytest.approx((3.9, 10.0))
+    assert "mmol/L" in day_chart.items.plot.getAxis("left").labelText

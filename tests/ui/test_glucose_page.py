@@ -531,6 +531,49 @@ def test_a_hidden_page_reloads_when_it_is_shown_again(qtbot, services, open_page
     assert page.model.rowCount() == 1
 
 
+def test_day_chart_redraws_only_for_readings_of_the_day_it_shows(
+    services, open_page, ctx, monkeypatch
+):
+    services.glucose.add_reading(cgm(at(TODAY, 8), 100))
+    services.glucose.add_reading(cgm(at(TODAY, 8, 15), 104))
+    page = open_page()
+    page.show_day_chart()
+    chart = page.day_chart
+    line = chart.items.sensor
+    drawn: list[date] = []
+    original = chart.set_day
+    monkeypatch.setattr(
+        chart, "set_day", lambda *a, **kw: (drawn.append(kw["day"]), original(*a, **kw))[1]
+    )
+    # A reading three days back: the day shown, its list and its chart stay as they are.
+    ctx.events.publish(services.glucose.add_reading(reading(at(TODAY - timedelta(3), 9), 120)))
+    assert drawn == []
+    assert chart.data.fingersticks == ()
+    assert page.stats.count == 2
+    # One on the day shown appears in the chart, which keeps its plot items.
+    ctx.events.publish(services.glucose.add_reading(reading(at(TODAY, 10), 130)))
+    assert drawn == [TODAY]
+    assert [p.value for p in chart.data.fingersticks] == [130]
+    assert chart.items.fingersticks.getData()[1].tolist() == [130]
+    assert chart.items.sensor is line
+    assert page.stats.count == 3 and page.count_card.value.text() == "3"
+    # The list, filled when its tab is shown again, has the new reading too.
+    page.tabs.setCurrentIndex(0)
+    assert shown_values(page) == ["130 mg/dL", "104 mg/dL", "100 mg/dL"]
+
+
+def test_a_reading_added_while_the_chart_shows_is_selected_in_the_list(services, open_page):
+    services.glucose.add_reading(cgm(at(TODAY, 8), 100))
+    page = open_page()
+    page.show_day_chart()
+    page.value_edit.setText("140")
+    page.time_edit.setDateTime(QDateTime(QDate(2026, 11, 20), QTime(11, 30)))
+    assert page.add_reading()
+    assert [p.value for p in page.day_chart.data.fingersticks] == [140]
+    page.tabs.setCurrentIndex(0)
+    assert [r.value for r in page.selected_readings()] == [140]
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 

@@ -158,3 +158,42 @@ def render_data(items: list):
     from journal.domain.training_charts import training_consistency
 
     return training_consistency(items, tz=UTC, today=TODAY, weeks=26, window=WINDOW)
+
+
+def test_weekly_plots_keep_their_top_while_new_sessions_fit_under_it(chart) -> None:
+    minutes = chart.plots[2].getViewBox()
+    most = max(w.total_minutes for w in chart.data.weeks)
+    top = minutes.viewRange()[1][1]
+    assert top == pytest.approx(max(most, 150) * 1.1)
+    # Five more minutes this week still fit: the axis stays, so it is not drawn again.
+    more = [*workouts(), workout(NOW - timedelta(hours=2), minutes=5, kind=WorkoutKind.AEROBIC)]
+    chart.set_workouts(more, window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    assert chart.data.weeks[-1].total_minutes * 1.1 < top
+    assert minutes.viewRange()[1][1] == pytest.approx(top)
+    # Five hours more do not: the top grows to fit them with the usual margin.
+    long = workout(NOW - timedelta(hours=3), minutes=300, kind=WorkoutKind.AEROBIC)
+    chart.set_workouts([*more, long], window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    week = chart.data.weeks[-1].total_minutes
+    assert minutes.viewRange()[1][1] == pytest.approx(max(week * 1.1, top * 1.25))
+    # Back to the first workouts, the bars would fill under half of it: the top fits them again.
+    chart.set_workouts(workouts(), window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    assert minutes.viewRange()[1][1] == pytest.approx(top)
+
+
+def test_a_new_session_recolours_only_its_days_as_a_fresh_chart_would(chart, qtbot) -> None:
+    def squares(widget: TrainingConsistencyChart) -> list[tuple[str, str, object]]:
+        heat = widget.plots[0]
+        marks = next(i for i in heat.items if isinstance(i, pg.ScatterPlotItem))
+        return [
+            (s.brush().color().name(), s.pen().color().name(), s.data()) for s in marks.points()
+        ]
+
+    more = [*workouts(), workout(NOW - timedelta(hours=2), minutes=25, kind=WorkoutKind.HIIT)]
+    first = squares(chart)
+    chart.set_workouts(more, window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    fresh = TrainingConsistencyChart()
+    qtbot.addWidget(fresh)
+    fresh.set_workouts(more, window=WINDOW, tz=UTC, weeks=26, today=TODAY)
+    assert squares(chart) == squares(fresh)
+    assert [c.coverage.sessions for *_, c in squares(chart)][-3] == 2  # today, a Friday
+    assert squares(chart) != first

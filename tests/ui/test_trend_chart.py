@@ -163,3 +163,20 @@ def test_a_new_draw_updates_the_plots_in_place(chart) -> None:
     chart.set_draws(more, KEYS)
     assert chart.plots == plots
     assert plotted_y(chart.plots[0]) == pytest.approx([100.0, 100.0, 106.2944, 112.0])
+
+
+def test_a_new_draw_inside_the_margin_keeps_the_date_range(chart) -> None:
+    box = chart.plots[0].getViewBox()
+    shown = box.viewRange()[0]
+    # The draws span 240 days, so the margin is 15 days each side; 5 days on stays inside.
+    near = [*draws(), draw(T0 + timedelta(days=245), id=4, results=(result("hba1c", 5.6, "%"),))]
+    chart.set_draws(near, KEYS)
+    assert box.viewRange()[0] == pytest.approx(shown)
+    assert [s.points for s in chart.series] == [
+        marker_series(near, k, chart.unit_for(k)).points for k in KEYS
+    ]
+    # A draw far later than the range needs a new one.
+    far = [*near, draw(T0 + timedelta(days=400), id=5, results=(result("hba1c", 5.7, "%"),))]
+    chart.set_draws(far, KEYS)
+    lo, hi = box.viewRange()[0]
+    assert hi > (T0 + timedelta(days=400)).timestamp() > lo

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.analytes import get_analyte
 from journal.domain.entities import GlucoseReading, GlucoseSource, PostMealWalk
@@ -161,12 +161,19 @@ def day_data(
 
     sensor: list[DayPoint] = []
     sticks: list[DayPoint] = []
+    # Whether each unit spelling is the display unit, asked once per spelling rather than per
+    # reading: a value already in the display unit is taken as is, as `convert` would.
+    as_is: dict[str, bool] = {}
+    target = analyte.canonical_unit(unit)
     for r in sorted(readings, key=lambda r: r.at):
         if not start_s <= r.at.timestamp() < end_s:
             continue
+        same = as_is.get(r.unit)
+        if same is None:
+            same = as_is[r.unit] = analyte.canonical_unit(r.unit) == target
         point = DayPoint(
             hours=place(r.at),
-            value=analyte.convert(r.value, r.unit, unit),
+            value=r.value if same else analyte.convert(r.value, r.unit, unit),
             unit=unit,
             at=r.at,
             source=GlucoseSource(r.source),
@@ -277,30 +284,139 @@ class DayItems:
     walks: list[pg.LinearRegionItem]
 
 
-def build_day_plot(layout: pg.GraphicsLayout, data: DayData, pal: ChartPalette) -> DayItems:
-    """The day's plot and legend into `layout`; the same code for screen and image."""
-    plot = layout.addPlot(row=0, col=0, axisItems={"bottom": HourAxis(data)})
-    plot.setLabel("left", f"Glucose ({html.escape(data.unit)})", color=pal.muted.name())
-    plot.setLabel("bottom", "Local time", color=pal.muted.name())
-    plot.showGrid(x=True, y=True, alpha=0.12)
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    _style_axes(plot, pal)
-    band = _add_target_band(plot, data.unit, pal)
-    walk_items: list[pg.LinearRegionItem] = []
-    for begin, finish in data.walks:
+def _show_in(plot: pg.PlotItem, item: Any, shown: bool) -> None:
+    """Add `item` to `plot` or take it out, so the plot holds only items with something to show."""
+    inside = item in plot.items
+    if shown and not inside:
+        plot.addItem(item)
+    elif not shown and inside:
+        plot.removeItem(item)
+
+
+class DayPlot:
+    """The day's plot and legend in a layout, built once and then given each day's data.
+
+    A new reading sets the data of the line or the finger-stick marks; the axes, the band and
+    the meal and walk marks are touched only when what they show changed, so Qt repaints
+    little. The same code draws the screen chart and the static image.
+    """
+
+    def __init__(self, layout: pg.GraphicsLayout, pal: ChartPalette) -> None:
+        self.pal = pal
+        self.axis = HourAxis()
+        plot = layout.addPlot(row=0, col=0, axisItems={"bottom": self.axis})
+        plot.setLabel("bottom", "Local time", color=pal.muted.name())
+        plot.showGrid(x=True, y=True, alpha=0.12)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        _style_axes(plot, pal)
+        self.plot = plot
+        self._unit: str | None = None
+        self.band = _add_target_band(plot, MG_DL, pal)
+        self.walks: list[pg.LinearRegionItem] = []
+        self.meals: list[pg.InfiniteLine] = []
+        self._walks_for: tuple[tuple[float, float], ...] | None = None
+        self._meals_for: tuple[tuple[float, str], ...] | None = None
+        self.sensor = pg.PlotDataItem(
+            pen=pg.mkPen(pal.line, width=2), connect="finite", antialias=True
+        )
+        self.sticks = pg.ScatterPlotItem(
+            size=14,
+            symbol="d",
+            pen=pg.mkPen(pal.background, width=1.5),
+            brush=pg.mkBrush(_fingerstick_colour(pal)),
+            antialias=True,
+        )
+        self.sticks.setZValue(5)
+        self._sensor_for: tuple[DayPoint, ...] | None = None
+        self._sticks_for: tuple[DayPoint, ...] | None = None
+        self._x_for: tuple[date, tzinfo, float] | None = None
+        self._y_range: tuple[float, float] | None = None
+        plot.enableAutoRange(enable=False)
+        plot.setMouseEnabled(x=True, y=False)
+        self.legend = pg.LabelItem("", justify="left", size="9pt", color=pal.foreground.name())
+        self._legend_text = ""
+        layout.addItem(self.legend, row=1, col=0)
+
+    def update(self, data: DayData) -> DayItems:
+        """Show `data`; only the items whose content differs from what is shown are changed."""
+        plot, pal = self.plot, self.pal
+        if data.unit != self._unit:
+            self._unit = data.unit
+            plot.setLabel("left", f"Glucose ({html.escape(data.unit)})", color=pal.muted.name())
+            self.band.setRegion(target_range(data.unit))
+        if data.walks != self._walks_for:
+            self._walks_for = data.walks
+            for region in self.walks:
+                plot.removeItem(region)
+            self.walks = [self._walk_region(span) for span in data.walks]
+        if data.meals != self._meals_for:
+            self._meals_for = data.meals
+            for line in self.meals:
+                plot.removeItem(line)
+            self.meals = [self._meal_line(hours, name) for hours, name in data.meals]
+        if data.sensor != self._sensor_for:
+            self._sensor_for = data.sensor
+            if data.sensor:
+                x, y = _sensor_xy(data.sensor)
+                self.sensor.setData(x=x, y=y)
+                if len(data.sensor) == 1:
+                    self.sensor.setSymbol("o")
+                    self.sensor.setSymbolBrush(pal.line)
+                    self.sensor.setSymbolSize(6)
+                else:
+                    self.sensor.setSymbol(None)
+            _show_in(plot, self.sensor, bool(data.sensor))
+        if data.fingersticks != self._sticks_for:
+            self._sticks_for = data.fingersticks
+            if data.fingersticks:
+                self.sticks.setData(
+                    x=np.array([p.hours for p in data.fingersticks], dtype=float),
+                    y=np.array([p.value for p in data.fingersticks], dtype=float),
+                )
+            _show_in(plot, self.sticks, bool(data.fingersticks))
+        x_for = (data.day, data.tz, data.hours)
+        if x_for != self._x_for:
+            # A new day: the clock labels and the span change; the same day keeps its zoom.
+            self._x_for = x_for
+            self.axis.data = data
+            self.axis.picture = None
+            self.axis.update()
+            plot.setLimits(xMin=-0.5, xMax=data.hours + 0.5, minXRange=0.5)
+            plot.setXRange(0, data.hours, padding=0.01)
+        else:
+            self.axis.data = data
+        y_range = data.y_range()
+        if y_range != self._y_range:
+            self._y_range = y_range
+            plot.setYRange(*y_range, padding=0)
+        legend = _legend_html(data, pal)
+        if legend != self._legend_text:
+            self._legend_text = legend
+            self.legend.setText(legend)
+        return DayItems(
+            plot,
+            self.band,
+            self.sensor if data.sensor else None,
+            self.sticks if data.fingersticks else None,
+            list(self.meals),
+            list(self.walks),
+        )
+
+    def _walk_region(self, span: tuple[float, float]) -> pg.LinearRegionItem:
         region = pg.LinearRegionItem(
-            values=(begin, finish),
+            values=span,
             orientation="vertical",
-            brush=pg.mkBrush(_walk_colour(pal)),
+            brush=pg.mkBrush(_walk_colour(self.pal)),
             pen=pg.mkPen(None),
             movable=False,
         )
         region.setZValue(-15)
-        plot.addItem(region, ignoreBounds=True)
-        walk_items.append(region)
-    meal_items: list[pg.InfiniteLine] = []
-    for hours, name in data.meals:
+        self.plot.addItem(region, ignoreBounds=True)
+        return region
+
+    def _meal_line(self, hours: float, name: str) -> pg.InfiniteLine:
+        pal = self.pal
         line = pg.InfiniteLine(
             pos=hours,
             angle=90,
@@ -314,42 +430,23 @@ def build_day_plot(layout: pg.GraphicsLayout, data: DayData, pal: ChartPalette) 
             },
         )
         line.setZValue(-10)
-        plot.addItem(line, ignoreBounds=True)
-        meal_items.append(line)
-    sensor_item: pg.PlotDataItem | None = None
-    if data.sensor:
-        x, y = _sensor_xy(data.sensor)
-        sensor_item = pg.PlotDataItem(
-            x=x, y=y, pen=pg.mkPen(pal.line, width=2), connect="finite", antialias=True
-        )
-        if len(data.sensor) == 1:
-            sensor_item.setSymbol("o")
-            sensor_item.setSymbolBrush(pal.line)
-            sensor_item.setSymbolSize(6)
-        plot.addItem(sensor_item)
-    stick_item: pg.ScatterPlotItem | None = None
-    if data.fingersticks:
-        stick_item = pg.ScatterPlotItem(
-            x=np.array([p.hours for p in data.fingersticks], dtype=float),
-            y=np.array([p.value for p in data.fingersticks], dtype=float),
-            size=14,
-            symbol="d",
-            pen=pg.mkPen(pal.background, width=1.5),
-            brush=pg.mkBrush(_fingerstick_colour(pal)),
-            antialias=True,
-        )
-        stick_item.setZValue(5)
-        plot.addItem(stick_item)
-    plot.setXRange(0, data.hours, padding=0.01)
-    plot.setYRange(*data.y_range(), padding=0)
-    plot.enableAutoRange(enable=False)
-    plot.setLimits(xMin=-0.5, xMax=data.hours + 0.5, minXRange=0.5)
-    plot.setMouseEnabled(x=True, y=False)
-    legend = pg.LabelItem(
-        _legend_html(data, pal), justify="left", size="9pt", color=pal.foreground.name()
-    )
-    layout.addItem(legend, row=1, col=0)
-    return DayItems(plot, band, sensor_item, stick_item, meal_items, walk_items)
+        self.plot.addItem(line, ignoreBounds=True)
+        return line
+
+
+def build_day_plot(layout: pg.GraphicsLayout, data: DayData, pal: ChartPalette) -> DayItems:
+    """The day's plot and legend into `layout`; the same code for screen and image."""
+    return DayPlot(layout, pal).update(data)
+
+
+def cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis (its grid lines included) as a picture between its own changes.
+
+    Translucent grid lines across the whole plot are slow for Qt to draw; without the cache
+    they were drawn again whenever any point inside the plot changed.
+    """
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _empty_label(text: str) -> QLabel:
@@ -372,6 +469,7 @@ class GlucoseDayChart(QWidget):
         self._fixed_palette = palette
         self._data: DayData | None = None
         self._items: DayItems | None = None
+        self._built: DayPlot | None = None
         self._readout: pg.TextItem | None = None
         self._marker: pg.ScatterPlotItem | None = None
         self._view = pg.GraphicsLayoutWidget()
@@ -394,7 +492,10 @@ class GlucoseDayChart(QWidget):
         tz: tzinfo,
         unit: str,
     ) -> None:
-        self._data = day_data(readings, walks, day=day, tz=tz, unit=unit)
+        data = day_data(readings, walks, day=day, tz=tz, unit=unit)
+        if data == self._data and self._built is not None and self._built.pal == self._palette():
+            return  # nothing this chart shows has changed: no item is touched, nothing repaints
+        self._data = data
         self._rebuild()
 
     # --- inspection ---------------------------------------------------------------------------
@@ -446,30 +547,39 @@ class GlucoseDayChart(QWidget):
         return self._fixed_palette or chart_palette(self.palette())
 
     def _rebuild(self) -> None:
-        self._view.clear()
-        self._items = self._readout = self._marker = None
+        """Show `_data`: the plot is built once (again only for new colours), then updated."""
         data = self._data
         if data is None or data.empty:
+            self._items = None
             self._stack.setCurrentWidget(self._empty)
             return
         pal = self._palette()
-        self._view.setBackground(pal.background)
-        self._items = build_day_plot(self._view.ci, data, pal)
-        self._readout = pg.TextItem(
-            "",
-            color=pal.foreground,
-            fill=pg.mkBrush(pal.background),
-            border=pg.mkPen(pal.muted),
-        )
-        self._readout.setZValue(50)
-        self._readout.setVisible(False)
-        self._items.plot.addItem(self._readout, ignoreBounds=True)
-        self._marker = pg.ScatterPlotItem(
-            size=12, pen=pg.mkPen(pal.foreground, width=2), brush=pg.mkBrush(None)
-        )
-        self._marker.setZValue(40)
-        self._marker.setVisible(False)
-        self._items.plot.addItem(self._marker, ignoreBounds=True)
+        built = self._built
+        if built is None or built.pal != pal:
+            self._view.clear()
+            self._view.setBackground(pal.background)
+            built = self._built = DayPlot(self._view.ci, pal)
+            cache_axes(built.plot)
+            self._readout = pg.TextItem(
+                "",
+                color=pal.foreground,
+                fill=pg.mkBrush(pal.background),
+                border=pg.mkPen(pal.muted),
+            )
+            self._readout.setZValue(50)
+            self._readout.setVisible(False)
+            built.plot.addItem(self._readout, ignoreBounds=True)
+            self._marker = pg.ScatterPlotItem(
+                size=12, pen=pg.mkPen(pal.foreground, width=2), brush=pg.mkBrush(None)
+            )
+            self._marker.setZValue(40)
+            self._marker.setVisible(False)
+            built.plot.addItem(self._marker, ignoreBounds=True)
+        self._items = built.update(data)
+        # The read-out named a reading of the data shown before; hidden until the mouse moves.
+        for item in (self._readout, self._marker):
+            if item is not None and item.isVisible():
+                item.setVisible(False)
         self._stack.setCurrentWidget(self._view)
 
     def _on_mouse_moved(self, pos: QPointF) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.coverage import (
     DEFAULT_WINDOW,
@@ -111,6 +111,16 @@ def _style_axes(plot: pg.PlotItem, pal: ChartPalette) -> None:
     plot.setMouseEnabled(x=False, y=False)
 
 
+def _cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis (its grid lines included) as a picture between its own changes.
+
+    Translucent grid lines across a whole plot are slow for Qt to draw; without the cache they
+    were drawn again whenever a bar or square inside the plot changed.
+    """
+    for name in ("left", "bottom", "top"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def _new_plot(
     layout: pg.GraphicsLayout, row: int, title: str, unit: str, pal: ChartPalette
 ) -> pg.PlotItem:
@@ -140,6 +150,7 @@ class _HeatMap:
         self._plot = plot
         self._squares = squares
         self._glyphs = list(glyphs)
+        self._sizes: tuple[float, float] | None = None
         plot.getViewBox().sigResized.connect(self.update)
         plot.getViewBox().sigXRangeChanged.connect(self.update)
 
@@ -150,9 +161,13 @@ class _HeatMap:
         if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
             return
         cell = min(width / (x1 - x0), height / (y1 - y0))
-        self._squares.setSize(max(3.0, cell * 0.86))
+        sizes = (max(3.0, cell * 0.86), max(3.0, cell * 0.5))
+        if sizes == self._sizes:
+            return  # resizing the marks would redraw every one of them for nothing
+        self._sizes = sizes
+        self._squares.setSize(sizes[0])
         for glyph in self._glyphs:
-            glyph.setSize(max(3.0, cell * 0.5))
+            glyph.setSize(sizes[1])
 
 
 def _heat_map_plot(layout: pg.GraphicsLayout, row: int, pal: ChartPalette) -> pg.PlotItem:
@@ -331,6 +346,46 @@ class TrainingPlots:
         self._shown[key] = value
         return True
 
+    def _show_cells(self, cells: list[HeatCell], before: tuple[HeatCell, ...]) -> None:
+        """Colour the day squares; after a new session only the days it changed are redone."""
+        # Same weeks shown: each square keeps its place, and a day differs only in its data.
+        changed = (
+            [i for i, (old, new) in enumerate(zip(before, cells, strict=True)) if old != new]
+            if len(before) == len(cells)
+            and before
+            and before[0].coverage.day == cells[0].coverage.day
+            else None
+        )
+        if changed is not None and len(changed) <= 7:
+            spots = self.squares.points()
+            for i in changed:
+                cell = cells[i]
+                spots[i].setData(cell)
+                spots[i].setPen(self._faint if cell.future else self._outline)
+                spots[i].setBrush(self._brush(cell))
+            return
+        self.squares.setData(
+            x=np.array([c.column for c in cells], dtype=float),
+            y=np.array([6 - c.row for c in cells], dtype=float),
+            data=cells,
+            brush=[self._brush(c) for c in cells],
+            pen=[self._faint if c.future else self._outline for c in cells],
+        )
+
+    def _set_top(self, plot: pg.PlotItem, key: str, needed: float) -> None:
+        """Set the top of a weekly plot's y range to `needed`, or keep the one shown.
+
+        The top shown stays while the bars fit under it with their margin and fill at least
+        half of it; when it must grow it grows by a quarter at least. So a run of new sessions
+        in the current week seldom moves the axis, which would repaint it and its grid.
+        """
+        shown = self._shown.get(key)
+        if isinstance(shown, float) and needed <= shown <= 2 * needed:
+            return
+        top = max(needed, 1.25 * shown) if isinstance(shown, float) and needed > shown else needed
+        self._shown[key] = top
+        plot.setYRange(0, top, padding=0)
+
     def _brush(self, cell: HeatCell) -> Any:
         if cell.future:
             return self._no_brush
@@ -355,40 +410,42 @@ class TrainingPlots:
                 [[(float(c), label) for c, label in data.month_labels], []]
             )
         cells = list(data.cells)
+        before = self._shown.get("cells")
         if self._changed("cells", data.cells):
-            self.squares.setData(
-                x=np.array([c.column for c in cells], dtype=float),
-                y=np.array([6 - c.row for c in cells], dtype=float),
-                data=cells,
-                brush=[self._brush(c) for c in cells],
-                pen=[self._faint if c.future else self._outline for c in cells],
-            )
+            self._show_cells(cells, before if isinstance(before, tuple) else ())
             for kind, glyph in self.glyphs.items():
                 gx, gy = _glyph_xy(cells, kind)
-                glyph.setData(x=gx, y=gy)
+                if self._changed(f"glyphs {kind}", (gx.tobytes(), gy.tobytes())):
+                    glyph.setData(x=gx, y=gy)
                 _show_in(heat, glyph, len(gx) > 0)
         legend = _heat_legend_html(data, pal)
         if self._changed("legend", legend):
             self.legend.setText(legend)
 
-        self.share_line.setData(x=x, y=np.array(data.coverage_shares, dtype=float) * 100)
+        # Each item is given data only when its own data changed: one new session changes the
+        # current week, and the weeks before need no repaint.
+        shares = np.array(data.coverage_shares, dtype=float) * 100
+        if self._changed("share", shares.tobytes()):
+            self.share_line.setData(x=x, y=shares)
 
         base = np.zeros(len(weeks))
         for kind, bars in self.minute_bars.items():
             heights = np.array([w.minutes_by_kind.get(kind, 0.0) for w in weeks], dtype=float)
             present = bool(heights.any())
             if present:
-                bars.setOpts(x=x, height=heights, y0=base.copy())
+                if self._changed(f"minutes {kind}", (heights.tobytes(), base.tobytes())):
+                    bars.setOpts(x=x, height=heights, y0=base.copy())
                 base += heights
             _show_in(minutes, bars, present)
-        minutes.setYRange(
-            0, max(float(base.max(initial=0.0)), GUIDELINE_WEEKLY_MINUTES) * 1.1, padding=0
-        )
+        needed = max(float(base.max(initial=0.0)), GUIDELINE_WEEKLY_MINUTES) * 1.1
+        self._set_top(minutes, "minutes top", needed)
 
         days = [float(w.resistance_days) for w in weeks]
-        self.strength_bars.setOpts(x=x, height=np.array(days, dtype=float))
+        if self._changed("strength", days):
+            self.strength_bars.setOpts(x=x, height=np.array(days, dtype=float))
         top = max(max(days, default=0.0), GUIDELINE_STRENGTH_DAYS + 1.0)
-        strength.setYRange(0, top + 0.3, padding=0)
+        if self._changed("strength top", top):
+            strength.setYRange(0, top + 0.3, padding=0)
         if self._changed("strength_ticks", top):
             ticks = [(float(v), str(v)) for v in range(int(top) + 1)]
             strength.getAxis("left").setTicks([ticks, []])
@@ -401,8 +458,10 @@ class TrainingPlots:
             load.setTitle(
                 f"<b>{html.escape(load_title)}</b>", color=pal.foreground.name(), size="9pt"
             )
-        self.load_bars.setOpts(x=x, height=np.array([w.load for w in weeks], dtype=float))
-        load.setYRange(0, max(max((w.load for w in weeks), default=0.0), 1.0) * 1.1, padding=0)
+        loads = [w.load for w in weeks]
+        if self._changed("load", loads):
+            self.load_bars.setOpts(x=x, height=np.array(loads, dtype=float))
+        self._set_top(load, "load top", max(max(loads, default=0.0), 1.0) * 1.1)
         if self._changed("weeks", data.first_monday):
             load.getAxis("bottom").setTicks([_week_ticks(data), []])
         self.keeper.update()
@@ -475,6 +534,8 @@ class TrainingConsistencyChart(QWidget):
             self._view.clear()
             self._view.setBackground(pal.background)
             built = self._built = TrainingPlots(self._view.ci, weeks, pal, True)
+            for plot in built.plots:
+                _cache_axes(plot)
         built.update(self._data)
         self._stack.setCurrentWidget(self._view)
 

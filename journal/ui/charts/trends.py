@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from journal.domain.entities import Fasting, LabDraw, Sex
 from journal.domain.thresholds import Level
 from journal.domain.trends import (
+    SeriesCache,
     TrendPoint,
     TrendSeries,
     display_unit,
@@ -125,14 +127,12 @@ def _timestamps(points: Sequence[TrendPoint]) -> np.ndarray[Any, np.dtype[np.flo
 def _scatter(
     points: Sequence[TrendPoint], pal: ChartPalette, *, hollow: bool, interactive: bool
 ) -> pg.ScatterPlotItem:
-    data = np.empty(len(points), dtype=object)
-    data[:] = list(points)
     pen = pg.mkPen(pal.excluded, width=2) if hollow else pg.mkPen(pal.background, width=1.5)
     brush = pg.mkBrush(None) if hollow else pg.mkBrush(pal.line)
     return pg.ScatterPlotItem(
         x=_timestamps(points),
         y=np.array([p.value for p in points], dtype=float),
-        data=data,
+        data=_objects(points),
         size=_POINT_SIZE,
         pen=pen,
         brush=brush,
@@ -162,23 +162,6 @@ def _bands(series: TrendSeries, pal: ChartPalette) -> list[pg.LinearRegionItem]:
     return regions
 
 
-def _lab_ranges(series: TrendSeries, pal: ChartPalette) -> list[pg.ErrorBarItem]:
-    ranged = [p for p in series.points if p.ref_low is not None and p.ref_high is not None]
-    if not ranged:
-        return []
-    lows = np.array([p.ref_low for p in ranged], dtype=float)
-    highs = np.array([p.ref_high for p in ranged], dtype=float)
-    bars = pg.ErrorBarItem(
-        x=_timestamps(ranged),
-        y=(lows + highs) / 2,
-        height=highs - lows,
-        beam=0,
-        pen=pg.mkPen(pal.lab_range, width=5),
-    )
-    bars.setZValue(-5)
-    return [bars]
-
-
 def _lab_changes(series: TrendSeries, pal: ChartPalette) -> list[pg.InfiniteLine]:
     lines = []
     for i in series.lab_changes:
@@ -206,12 +189,26 @@ def _style_axes(plot: pg.PlotItem, pal: ChartPalette, *, dates: bool) -> None:
     plot.getAxis("left").setWidth(56)
 
 
+def _cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis (its grid lines included) as a picture between its own changes.
+
+    Translucent grid lines across a whole plot are slow for Qt to draw; without the cache they
+    were drawn again whenever any point inside the plot changed.
+    """
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def _layout_key(series_list: Sequence[TrendSeries]) -> tuple[tuple[str, str, str], ...]:
     return tuple((s.key, s.label, s.unit) for s in series_list)
 
 
 class _TrendPlot:
-    """One marker's plot; its data items are replaced on a redraw, the plot and axes are kept."""
+    """One marker's plot, built once: a redraw sets new data on the items it already holds.
+
+    Items are touched only when what they show changed, so after one new draw Qt repaints
+    the points and lines, not the axes, bands and lab-change lines.
+    """
 
     def __init__(
         self,
@@ -221,6 +218,7 @@ class _TrendPlot:
         pal: ChartPalette,
         *,
         dates: bool,
+        on_click: ClickHandler | None,
     ) -> None:
         plot = layout.addPlot(
             row=2 * row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")}
@@ -235,6 +233,7 @@ class _TrendPlot:
         plot.hideButtons()
         _style_axes(plot, pal, dates=dates)
         self.plot = plot
+        self.pal = pal
         self.legend = pg.LabelItem("", justify="left", size="8pt", color=pal.foreground.name())
         layout.addItem(self.legend, row=2 * row + 1, col=0)
         self._legend_text = ""
@@ -242,16 +241,23 @@ class _TrendPlot:
         self._bands: list[pg.LinearRegionItem] = []
         self._changes_for: object = None
         self._changes: list[pg.InfiniteLine] = []
-        self._items: list[Any] = []
+        self._points_for: object = None
+        self._y_range: tuple[float, float] | None = None
+        interactive = on_click is not None
+        self._ranges = pg.ErrorBarItem(beam=0, pen=pg.mkPen(pal.lab_range, width=5))
+        self._ranges.setZValue(-5)
+        self._line = pg.PlotDataItem(pen=pg.mkPen(pal.line, width=2), antialias=True)
+        self._filled = _scatter([], pal, hollow=False, interactive=interactive)
+        self._hollow = _scatter([], pal, hollow=True, interactive=interactive)
+        for scatter in (self._filled, self._hollow):
+            scatter.setZValue(1)  # above the line, whichever was added first
+        if on_click is not None:
+            self._filled.sigClicked.connect(on_click)
+            self._hollow.sigClicked.connect(on_click)
+        self._empty = pg.TextItem("", color=pal.muted, anchor=(0.5, 0.5))
 
-    def update(
-        self,
-        series: TrendSeries,
-        pal: ChartPalette,
-        on_click: ClickHandler | None,
-        any_data: bool,
-    ) -> None:
-        plot = self.plot
+    def update(self, series: TrendSeries, any_data: bool) -> None:
+        plot, pal = self.plot, self.pal
         y_range = _y_range(series)
         # Bands change only with the range they reach across; new points rarely move it.
         bands_for = (series.bands, y_range)
@@ -262,8 +268,6 @@ class _TrendPlot:
             for item in self._bands:
                 plot.addItem(item, ignoreBounds=True)
             self._bands_for = bands_for
-        for item in self._items:
-            plot.removeItem(item)
         # Lab changes are many over ten years and rarely move: their lines are kept when not.
         changes_for = tuple(
             (series.points[i - 1].drawn_at, series.points[i].drawn_at, series.points[i].lab_name)
@@ -276,44 +280,63 @@ class _TrendPlot:
             for item in self._changes:
                 plot.addItem(item, ignoreBounds=True)
             self._changes_for = changes_for
-        items: list[Any] = _lab_ranges(series, pal)
-        unbounded: list[Any] = []
-        included = [p for p in series.points if not p.excluded]
-        excluded = [p for p in series.points if p.excluded]
-        if len(included) > 1:
-            items.append(
-                pg.PlotDataItem(
-                    x=_timestamps(included),
-                    y=np.array([p.value for p in included], dtype=float),
-                    pen=pg.mkPen(pal.line, width=2),
-                    antialias=True,
-                )
-            )
-        for group, hollow in ((included, False), (excluded, True)):
-            if not group:
-                continue
-            scatter = _scatter(group, pal, hollow=hollow, interactive=on_click is not None)
-            if on_click is not None:
-                scatter.sigClicked.connect(on_click)
-            items.append(scatter)
+        if series.points != self._points_for:
+            self._points_for = series.points
+            self._set_points(series)
         lo, hi = y_range
         if series.empty:
-            empty = pg.TextItem(f"No {series.name} results yet", color=pal.muted, anchor=(0.5, 0.5))
-            empty.setPos(0, (lo + hi) / 2)
-            unbounded.append(empty)
+            self._empty.setText(f"No {series.name} results yet")
+            self._empty.setPos(0, (lo + hi) / 2)
             if not any_data:
                 plot.setXRange(-1, 1)
-        for item in unbounded:
-            plot.addItem(item, ignoreBounds=True)
-        for item in items:
-            plot.addItem(item)
-        self._items = [*unbounded, *items]
-        plot.setYRange(lo, hi, padding=0)
-        plot.enableAutoRange(axis="y", enable=False)
+        _show_in(plot, self._empty, series.empty, ignore_bounds=True)
+        if y_range != self._y_range:
+            self._y_range = y_range
+            plot.setYRange(lo, hi, padding=0)
+            plot.enableAutoRange(axis="y", enable=False)
         legend = _legend_html(series, pal)
         if legend != self._legend_text:
             self.legend.setText(legend)
             self._legend_text = legend
+
+    def _set_points(self, series: TrendSeries) -> None:
+        plot = self.plot
+        ranged = [p for p in series.points if p.ref_low is not None and p.ref_high is not None]
+        if ranged:
+            lows = np.array([p.ref_low for p in ranged], dtype=float)
+            highs = np.array([p.ref_high for p in ranged], dtype=float)
+            self._ranges.setData(x=_timestamps(ranged), y=(lows + highs) / 2, height=highs - lows)
+        _show_in(plot, self._ranges, bool(ranged))
+        included = [p for p in series.points if not p.excluded]
+        excluded = [p for p in series.points if p.excluded]
+        if len(included) > 1:
+            self._line.setData(
+                x=_timestamps(included), y=np.array([p.value for p in included], dtype=float)
+            )
+        _show_in(plot, self._line, len(included) > 1)
+        for scatter, group in ((self._filled, included), (self._hollow, excluded)):
+            if group:
+                scatter.setData(
+                    x=_timestamps(group),
+                    y=np.array([p.value for p in group], dtype=float),
+                    data=_objects(group),
+                )
+            _show_in(plot, scatter, bool(group))
+
+
+def _show_in(plot: pg.PlotItem, item: Any, shown: bool, *, ignore_bounds: bool = False) -> None:
+    """Add `item` to `plot` or take it out, so the plot holds only items with something to show."""
+    inside = item in plot.items
+    if shown and not inside:
+        plot.addItem(item, ignoreBounds=ignore_bounds)
+    elif not shown and inside:
+        plot.removeItem(item)
+
+
+def _objects(points: Sequence[TrendPoint]) -> np.ndarray[Any, np.dtype[Any]]:
+    data = np.empty(len(points), dtype=object)
+    data[:] = list(points)
+    return data
 
 
 class TrendPlots:
@@ -332,11 +355,13 @@ class TrendPlots:
     ) -> None:
         self.key = _layout_key(series_list)
         self.pal = pal
-        self._on_click = on_click
+        self._x_range: tuple[float, float] | None = None  # the date range last set
         last = len(series_list) - 1
         self._rows: list[_TrendPlot] = []
         for row, series in enumerate(series_list):
-            self._rows.append(_TrendPlot(layout, row, series, pal, dates=row == last))
+            self._rows.append(
+                _TrendPlot(layout, row, series, pal, dates=row == last, on_click=on_click)
+            )
             if row:
                 self._rows[-1].plot.setXLink(self._rows[0].plot)
         self.plots = [r.plot for r in self._rows]
@@ -346,8 +371,10 @@ class TrendPlots:
             raise ValueError("the plots were built for other markers or units")
         any_data = any(not s.empty for s in series_list)
         for row, series in zip(self._rows, series_list, strict=True):
-            row.update(series, self.pal, self._on_click, any_data)
-        _set_x_range(self.plots, series_list)
+            row.update(series, any_data)
+        if not any_data:
+            self._x_range = None
+        self._x_range = _set_x_range(self.plots, series_list, self._x_range)
 
 
 def build_trend_plots(
@@ -362,18 +389,36 @@ def build_trend_plots(
     return plots.plots
 
 
-def _set_x_range(plots: Sequence[pg.PlotItem], series_list: Sequence[TrendSeries]) -> None:
+def _set_x_range(
+    plots: Sequence[pg.PlotItem],
+    series_list: Sequence[TrendSeries],
+    shown: tuple[float, float] | None = None,
+) -> tuple[float, float] | None:
+    """Fit the shared date axis to the points; returns the range set (or kept, or None).
+
+    A range `shown` before is kept while the points still sit well inside it: a draw added
+    within the margin then repaints no date axis (and keeps any zoom).
+    """
     times = [p.drawn_at.timestamp() for s in series_list for p in s.points]
     if not plots or not times:
-        return
+        return shown
     lo, hi = min(times), max(times)
     pad = max((hi - lo) * 0.04, 15 * 86400.0)
-    plots[0].setXRange(lo - pad, hi + pad, padding=0)
+    fits = shown is not None and (
+        lo - 2 * pad <= shown[0] <= lo - pad / 2 and hi + pad / 2 <= shown[1] <= hi + 2 * pad
+    )
+    if fits:
+        assert shown is not None
+        wanted = shown
+    else:
+        wanted = (lo - pad, hi + pad)
+        plots[0].setXRange(*wanted, padding=0)
     for plot, series in zip(plots, series_list, strict=True):
         if series.empty:  # centre the "no results" text under the shared date range
             for item in plot.items:
                 if isinstance(item, pg.TextItem):
                     item.setPos((lo + hi) / 2, item.pos().y())
+    return wanted
 
 
 class MarkerTrendChart(QWidget):
@@ -395,6 +440,7 @@ class MarkerTrendChart(QWidget):
         self._sex: Sex | None = None
         self._units: dict[str, str] = {}
         self._series: list[TrendSeries] = []
+        self._cache = SeriesCache()  # each draw's points, worked out once
         self._built: TrendPlots | None = None
         self._toggles_for: list[tuple[str, str, str]] | None = None
 
@@ -488,7 +534,8 @@ class MarkerTrendChart(QWidget):
 
     def _rebuild(self) -> None:
         self._series = [
-            marker_series(self._draws, key, self.unit_for(key), sex=self._sex) for key in self._keys
+            marker_series(self._draws, key, self.unit_for(key), sex=self._sex, cache=self._cache)
+            for key in self._keys
         ]
         self._rebuild_toggles()
         if all(s.empty for s in self._series):
@@ -503,6 +550,8 @@ class MarkerTrendChart(QWidget):
             built = self._built = TrendPlots(
                 self._view.ci, self._series, pal, self._on_points_clicked
             )
+            for plot in built.plots:
+                _cache_axes(plot)
         built.update(self._series)
         notes = _notes_html(self._series)
         if notes != self._notes.text():

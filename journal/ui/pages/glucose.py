@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal.domain.entities import GlucoseReading, GlucoseSource
+from journal.domain.entities import GlucoseReading, GlucoseSource, PostMealWalk
 from journal.domain.plausibility import Verdict, check_value
 from journal.domain.units import MG_DL, MMOL_L, TIR_RANGE_MGDL, UnitSystem
 from journal.services.changes import Change, Entity
@@ -166,6 +166,18 @@ class _Card(QFrame):
 # --- the page ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _DayList:
+    """A loaded day for the list: its readings, the ids to select, what the empty state says."""
+
+    day: date
+    unit: str
+    readings: list[GlucoseReading]
+    keep: set[int]
+    count: int
+    journal_empty: bool
+
+
 class GlucosePage(QWidget):
     """A day of glucose readings: navigate days, see the summary, add or delete finger-sticks."""
 
@@ -184,6 +196,13 @@ class GlucosePage(QWidget):
         self._earlier_day: date | None = None
         self._later_day: date | None = None
         self.stats: DayStats | None = None
+        # What the list, summary and day chart show now: the day and unit, the day's readings,
+        # and the walks drawn on it (fetched once per day, again after a walk changed).
+        self._shown: tuple[date, str] | None = None
+        self._day_readings: list[GlucoseReading] = []
+        self._walks: tuple[date, list[PostMealWalk]] | None = None
+        # The list is filled only while its tab is shown; a day loaded meanwhile waits here.
+        self._list_pending: _DayList | None = None
 
         self.model = GlucoseTableModel(self.display_unit, self.zone, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -396,7 +415,7 @@ class GlucosePage(QWidget):
         self.tabs.addTab(self._history_holder, "All readings")
         self.tabs.setTabToolTip(2, "Every reading on one time axis; scroll to zoom, drag to pan")
         self._charts_dirty = {1: True, 2: True}
-        self.tabs.currentChanged.connect(lambda _index: self._update_charts())
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         body.addWidget(self.tabs, 1)
         body.addWidget(self._build_form(), 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(body, 1)
@@ -591,31 +610,67 @@ class GlucosePage(QWidget):
         return today if latest is None else latest.astimezone(self.zone).date()
 
     def _load(self) -> None:
+        """Bring the page up to date with the journal, redrawing only what differs.
+
+        The day's readings are read again (a few milliseconds for a day of sensor data) and
+        compared with those shown: a reading saved on another day leaves the list, the
+        summary and the day chart as they are.
+        """
         self._stale = False
         day = self.day
         unit = self.display_unit
         glucose = self.services.glucose
-        stats = glucose.day_stats(day, self.zone, unit)
-        readings = glucose.readings_for_day(day, self.zone) if stats.count else []
+        readings = glucose.readings_for_day(day, self.zone)
         latest = glucose.latest_reading_at()
-        self.stats = stats
         self._latest_day = None if latest is None else latest.astimezone(self.zone).date()
+        if self._shown == (day, unit) and readings == self._day_readings:
+            self._show_navigation(day)  # a reading on a later day moves the newest day
+            if self._select_after_load:
+                if self._list_pending is not None:
+                    self._list_pending = replace(self._list_pending, keep=self._select_after_load)
+                else:
+                    self._select(self._select_after_load)
+                self._select_after_load = set()
+            self._update_charts()  # the history tab still shows every reading
+            return
+        stats = glucose.day_stats(day, self.zone, unit)
+        self.stats = stats
 
-        keep = self._select_after_load or {r.id for r in self.selected_readings() if r.id}
+        pending = self._list_pending
+        keep = self._select_after_load or (
+            pending.keep if pending is not None else self._selected_ids()
+        )
         self._select_after_load = set()
-        self.model.set_display_unit(unit)
-        self.model.set_rows(readings)
-        self._fit_columns()
-        self._select(keep)
+        self._list_pending = _DayList(day, unit, readings, keep, stats.count, latest is None)
+        self._show_list()
         self._show_navigation(day)
         self._show_summary(stats, readings)
-        if stats.count:
+        self._shown = (day, unit)
+        self._day_readings = readings
+        self._charts_dirty[1] = True
+        self._update_charts()
+
+    def _selected_ids(self) -> set[int]:
+        return {r.id for r in self.selected_readings() if r.id}
+
+    def _show_list(self) -> None:
+        """Fill the list with the day loaded last, now if its tab is shown, else when opened."""
+        shown = self._list_pending
+        if shown is None or self.tabs.currentIndex() != 0:
+            return
+        self._list_pending = None
+        self.model.set_display_unit(shown.unit)
+        self.model.set_rows(shown.readings)
+        self._fit_columns()
+        self._select(shown.keep)
+        if shown.count:
             self.list_stack.setCurrentIndex(0)
         else:
-            self._show_empty(day, latest is None)
+            self._show_empty(shown.day, shown.journal_empty)
         self._update_delete_action()
-        self._day_readings = readings
-        self._charts_dirty = {1: True, 2: self._charts_dirty.get(2, True)}
+
+    def _on_tab_changed(self, _index: int) -> None:
+        self._show_list()
         self._update_charts()
 
     def show_day_chart(self) -> None:
@@ -636,12 +691,10 @@ class GlucosePage(QWidget):
                 self.day_chart = GlucoseDayChart()
                 self.day_chart.setAccessibleName("Glucose over the day")
                 self._day_holder.layout().addWidget(self.day_chart)
-            start, end = day_bounds(self.day, self.zone)
-            # Walks whose meal ended the day before may still reach into this day.
-            walks = self.services.walks.list_walks(start - timedelta(hours=6), end)
+            # Unchanged data leave the chart as it is; new readings only set new plot data.
             self.day_chart.set_day(
-                getattr(self, "_day_readings", []),
-                walks,
+                self._day_readings,
+                self._walks_of_day(),
                 day=self.day,
                 tz=self.zone,
                 unit=self.display_unit,
@@ -659,6 +712,14 @@ class GlucosePage(QWidget):
                 self.history_chart.set_readings(times, values, self.display_unit)
             finally:
                 QApplication.restoreOverrideCursor()
+
+    def _walks_of_day(self) -> list[PostMealWalk]:
+        day = self.day
+        if self._walks is None or self._walks[0] != day:
+            start, end = day_bounds(day, self.zone)
+            # Walks whose meal ended the day before may still reach into this day.
+            self._walks = (day, self.services.walks.list_walks(start - timedelta(hours=6), end))
+        return self._walks[1]
 
     def _newest_day(self) -> date:
         """The last day one can move to: today, or a later day that already has readings."""
@@ -797,12 +858,15 @@ class GlucosePage(QWidget):
     # --- reacting ------------------------------------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
+        walks_changed = change.concerns(Entity.WALK, Entity.IMPORT_BATCH)
+        if walks_changed:  # walks are drawn on the day chart
+            self._walks = None
+            self._charts_dirty[1] = True
         # An undone import hides its readings without naming each of them.
         if change.concerns(Entity.GLUCOSE, Entity.IMPORT_BATCH):
             self._charts_dirty[2] = True
             self.refresh()
-        elif change.concerns(Entity.WALK):  # walks are drawn on the day chart
-            self._charts_dirty[1] = True
+        elif walks_changed:
             self._update_charts()
 
     def _on_preference(self, key: str) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.analytes import get_analyte
 from journal.domain.entities import GlucoseReading, GlucoseSource, PostMealWalk
@@ -20,7 +20,7 @@ from journal.domain.thresholds import Level
 from journal.domain.units import MG_DL, MMOL_L, TIR_RANGE_MGDL, format_value, with_unit
 from journal.services.glucose import day_bounds
 from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
-from journal.ui.charts.render import render_plots
+from journal.ui.charts.render import cache_axes, render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
 if TYPE_CHECKING:
@@ -437,16 +437,6 @@ class DayPlot:
 def build_day_plot(layout: pg.GraphicsLayout, data: DayData, pal: ChartPalette) -> DayItems:
     """The day's plot and legend into `layout`; the same code for screen and image."""
     return DayPlot(layout, pal).update(data)
-
-
-def cache_axes(plot: pg.PlotItem) -> None:
-    """Keep each axis (its grid lines included) as a picture between its own changes.
-
-    Translucent grid lines across the whole plot are slow for Qt to draw; without the cache
-    they were drawn again whenever any point inside the plot changed.
-    """
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _empty_label(text: str) -> QLabel:

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from journal.domain.coverage import (
     DEFAULT_WINDOW,
@@ -26,7 +26,7 @@ from journal.domain.training_charts import (
     training_consistency,
 )
 from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
-from journal.ui.charts.render import render_plots
+from journal.ui.charts.render import cache_axes, render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
 EMPTY_TEXT: Final = (
@@ -109,16 +109,6 @@ def _style_axes(plot: pg.PlotItem, pal: ChartPalette) -> None:
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.setMouseEnabled(x=False, y=False)
-
-
-def _cache_axes(plot: pg.PlotItem) -> None:
-    """Keep each axis (its grid lines included) as a picture between its own changes.
-
-    Translucent grid lines across a whole plot are slow for Qt to draw; without the cache they
-    were drawn again whenever a bar or square inside the plot changed.
-    """
-    for name in ("left", "bottom", "top"):
-        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _new_plot(
@@ -535,7 +525,7 @@ class TrainingConsistencyChart(QWidget):
             self._view.setBackground(pal.background)
             built = self._built = TrainingPlots(self._view.ci, weeks, pal, True)
             for plot in built.plots:
-                _cache_axes(plot)
+                cache_axes(plot)
         built.update(self._data)
         self._stack.setCurrentWidget(self._view)
 

@@ -11,7 +11,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -32,7 +31,7 @@ from journal.domain.trends import (
 )
 from journal.domain.units import UnitSystem, format_value, with_unit
 from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
-from journal.ui.charts.render import render_plots
+from journal.ui.charts.render import cache_axes, render_plots
 from journal.ui.charts.style import ChartPalette, chart_palette, print_palette
 
 EMPTY_TEXT: Final = (
@@ -187,16 +186,6 @@ def _style_axes(plot: pg.PlotItem, pal: ChartPalette, *, dates: bool) -> None:
         axis.setTextPen(pg.mkPen(pal.foreground))
     plot.getAxis("bottom").setStyle(showValues=dates)
     plot.getAxis("left").setWidth(56)
-
-
-def _cache_axes(plot: pg.PlotItem) -> None:
-    """Keep each axis (its grid lines included) as a picture between its own changes.
-
-    Translucent grid lines across a whole plot are slow for Qt to draw; without the cache they
-    were drawn again whenever any point inside the plot changed.
-    """
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _layout_key(series_list: Sequence[TrendSeries]) -> tuple[tuple[str, str, str], ...]:
@@ -551,7 +540,7 @@ class MarkerTrendChart(QWidget):
                 self._view.ci, self._series, pal, self._on_points_clicked
             )
             for plot in built.plots:
-                _cache_axes(plot)
+                cache_axes(plot)
         built.update(self._series)
         notes = _notes_html(self._series)
         if notes != self._notes.text():

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from journal.domain.entities import Meal, PostMealWalk
 from journal.domain.walk_charts import OVERFLOW_FROM_MIN, Bin, WalkChartData, walk_chart_data
 from journal.ui.charts.render import SCREEN_DPI as _SCREEN_DPI
-from journal.ui.charts.render import render_plots
+from journal.ui.charts.render import cache_axes, render_plots
 from journal.ui.charts.style import OKABE_ITO, ChartPalette, chart_palette, print_palette
 
 _BAR_GAP: Final = 0.12  # share of a bin left between bars
@@ -135,6 +135,7 @@ class _Histogram:
         plot.setLabel("bottom", axis, color=pal.muted.name())
         plot.getAxis("bottom").setTicks([_bin_ticks(), []])
         self.plot = plot
+        self._x_range: tuple[float, float] | None = None
         self.bars = []
         for colour in (good_colour(pal), other_colour(pal)):
             bars = pg.BarGraphItem(
@@ -167,8 +168,15 @@ class _Histogram:
         ):
             bars.setOpts(x0=x0, y0=y0, width=width * (1 - _BAR_GAP), height=height)
         top = max(float((good + other).max()) if len(bins) else 0.0, 1.0)
-        self.plot.setYRange(0, top * 1.15, padding=0)
-        self.plot.setXRange(0, OVERFLOW_FROM_MIN + width, padding=0.02)
+        # The range (and so the axis) changes only when the bars outgrow it or shrink to less
+        # than half of it: one more walk rarely needs a new axis.
+        shown = self.plot.viewRange()[1][1]
+        if not (top * 1.05 <= shown <= top * 2.3):
+            self.plot.setYRange(0, top * 1.15, padding=0)
+        x_range = (0, OVERFLOW_FROM_MIN + width)
+        if x_range != self._x_range:
+            self._x_range = x_range
+            self.plot.setXRange(*x_range, padding=0.02)
 
 
 def _swatch(colour: QColor, text: str, mark: str = "■") -> str:
@@ -397,6 +405,8 @@ class WalkAdherenceChart(QWidget):
             self._view.clear()
             self._view.setBackground(pal.background)
             built = self._built = WalkPlots(self._view.ci, data, pal)
+            for plot in built.plots:
+                cache_axes(plot)
         built.update(data)
         self._stack.setCurrentWidget(self._view)
 

@@ -29,6 +29,8 @@ DEMO_YEARS = 3
 # `make bench` only: print when the window first paints and when the Overview is shown filled
 # in, with the peak resident memory, then quit. Never set in normal use.
 BENCH_ENV = "METABOLIC_JOURNAL_BENCH"
+# How long the frame may take to paint before the journal is opened anyway.
+FRAME_PAINT_WAIT_MS = 1000
 
 
 def display_available() -> bool:
@@ -157,9 +159,29 @@ def _sessions(
 
     target = home
     while True:
-        outcome = _open_for_gui(target, home, screenshot=bool(screenshot), fail=fail)
+        # On a normal start the window's frame is on the screen before the journal (and the
+        # storage code) is opened; a first start shows the welcome instead, as a missing
+        # journal shows its backups.
+        frame = None
+        if not screenshot and _journal_exists(target):
+            frame = _show_frame(target, demo=target == demo_dir_for(home))
+            if not frame.isVisible():  # closed as soon as it was shown: nothing is opened
+                _discard(frame)
+                return 0
+
+        def fail_without_frame(message: str, frame: Any = frame) -> int:
+            _discard(frame)  # the app stops here: the message is all that is left shown
+            return int(fail(message))
+
+        outcome = _open_for_gui(target, home, screenshot=bool(screenshot), fail=fail_without_frame)
         if isinstance(outcome, int):
+            _discard(frame)
             return outcome
+        if frame is not None and not frame.isVisible():
+            # Closed while a question about the journal was asked: the user chose to leave.
+            outcome[0].close()
+            _discard(frame)
+            return 0
         # Imported once the journal is open: on a first start the welcome, and any question
         # about a missing or damaged journal, shows without waiting for the whole interface.
         from journal.services.journal import JournalServices
@@ -179,7 +201,12 @@ def _sessions(
             if demo and opened.created:
                 _write_demo(services)
             ctx = UiContext(services, Events(), QUndoStack(), prefs, str(target))
-            window = MainWindow(ctx, demo=demo)
+            if frame is not None and frame.demo == demo:
+                window = frame  # the same window, filled in: no second one flickers up
+                window.attach(ctx)
+            else:
+                _discard(frame)
+                window = MainWindow(ctx, demo=demo)
             if instance is not None:
                 instance.activated.connect(window.showNormal)
                 instance.activated.connect(window.raise_)
@@ -216,11 +243,79 @@ def _sessions(
             target = home  # back to the first start: the welcome is shown again
 
 
+def _journal_exists(data_dir: Path) -> bool:
+    from journal.paths import JournalPaths
+
+    return JournalPaths(data_dir).database.exists()
+
+
+def _show_frame(data_dir: Path, *, demo: bool) -> Any:
+    """Show the main window's frame, and return once it has painted (or after a short wait).
+
+    The frame needs neither the journal nor the storage code; it has the remembered size and
+    place, the title, the menu bar and the sidebar, and says the journal is being opened.
+    """
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from journal.ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    frame = MainWindow(demo=demo, data_dir=str(data_dir))
+    loop = QEventLoop()
+    # The paint is over once the event that caused it has been handled (a zero timer): the
+    # frame is on the screen, and the journal may be opened behind it. Bounded, should the
+    # window be held back (started minimised, on another desktop).
+    painted = QTimer(singleShot=True, interval=0)
+    painted.timeout.connect(loop.quit)
+    waited = QTimer(singleShot=True, interval=FRAME_PAINT_WAIT_MS)
+    waited.timeout.connect(loop.quit)
+
+    class PaintWatcher(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if (
+                event.type() == QEvent.Type.Paint
+                and isinstance(obj, QWidget)
+                and obj.window() is frame
+            ):
+                painted.start()
+            return False
+
+    watcher = PaintWatcher()
+    app.installEventFilter(watcher)
+    app.lastWindowClosed.connect(loop.quit)  # closed at once: the caller sees it hidden
+    try:
+        frame.show()
+        waited.start()
+        loop.exec()
+    finally:
+        app.removeEventFilter(watcher)
+        app.lastWindowClosed.disconnect(loop.quit)
+        painted.stop()
+        waited.stop()
+    return frame
+
+
+def _discard(window: Any) -> None:
+    """Close and delete a window now (None: nothing to do), so that nothing is left shown."""
+    if window is None:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import isValid
+
+    if not isValid(window):  # deleted already
+        return
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def _report_start_up(app: Any) -> None:
     """Print `bench <moment> <time.monotonic()>` for the first paint and the filled-in Overview.
 
-    The first paint is that of the first window shown (the main window, or the welcome on a
-    first start). Each moment is taken once the paint that showed it is over (a zero timer
+    The first paint is that of the first window shown (the main window's frame, or the welcome
+    on a first start). Each moment is taken once the paint that showed it is over (a zero timer
     after the paint event), so it is when the window is on the screen, not when painting began.
     Once the Overview has been shown filled in, the peak memory is printed and the app quits.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 
 import journal
 from journal import APP_NAME
-from journal.services.changes import Entity
-from journal.ui import entry_actions, import_actions
-from journal.ui.context import UiContext
-from journal.ui.entry_actions import QUICK_ADD_KEYS
 
+# Only Qt at import: the window's frame is on the screen before the journal, its storage and
+# the flows behind the menus are imported (they come with `attach`).
 if TYPE_CHECKING:
+    from journal.ui.context import UiContext
     from journal.ui.pages.summary import SummaryPage
 
 PAGES: tuple[tuple[str, str], ...] = (
@@ -44,6 +43,11 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("summary", "Visit summary"),
 )
 PREFERENCES_FALLBACK = "Ctrl+,"
+QUICK_ADD: tuple[tuple[str, str], ...] = (
+    ("add_lab", "Lab draw…"),
+    ("add_workout", "Workout…"),
+    ("add_walk", "Walk after a meal…"),
+)
 
 
 def build_page(key: str, ctx: UiContext) -> QWidget:
@@ -91,9 +95,27 @@ class Pages(dict[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: UiContext, *, demo: bool = False) -> None:
+    """The main window, built in two steps so that it is on the screen before the journal opens.
+
+    `MainWindow(settings=..., data_dir=...)` is the frame: the remembered size and place, the
+    title, the menu bar, the sidebar with the page names, and "Opening your journal…" where the
+    pages go. `attach(ctx)`, once the journal is open, fills the same window in: the actions
+    behind the menus and the toolbar, and the page shown. `MainWindow(ctx)` does both at once.
+    """
+
+    def __init__(
+        self,
+        ctx: UiContext | None = None,
+        *,
+        demo: bool = False,
+        settings: QSettings | None = None,
+        data_dir: str = "",
+    ) -> None:
         super().__init__()
-        self.ctx = ctx
+        self._ctx: UiContext | None = None
+        if ctx is not None:
+            settings = ctx.prefs.qsettings
+        self._settings = settings if settings is not None else QSettings()
         self.demo = demo
         self.setWindowTitle(f"{APP_NAME} — demo journal" if demo else APP_NAME)
         self.setMinimumSize(QSize(960, 620))
@@ -105,8 +127,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(190)
         self.sidebar.setSpacing(2)
         self.stack = QStackedWidget()
-        # Only the page shown at start is built now (by _restore_state); each of the others
-        # waits behind an empty placeholder until it is first shown or asked for.
+        # Only the page shown at start is built now (by attach); each of the others waits
+        # behind an empty placeholder until it is first shown or asked for.
         self.pages = Pages(self)
         for key, title in PAGES:
             item = QListWidgetItem(title)
@@ -114,6 +136,13 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(170, 36))
             self.sidebar.addItem(item)
             self.stack.addWidget(QWidget())
+        # Shown in the frame until the journal is open; after the placeholders, so that each
+        # page keeps its sidebar row as its index in the stack.
+        self._opening: QLabel | None = QLabel("Opening your journal…")
+        self._opening.setObjectName("footnote")
+        self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self._opening)
+        self.stack.setCurrentWidget(self._opening)
         self.sidebar.currentRowChanged.connect(self._on_page_changed)
 
         central = QWidget()
@@ -124,16 +153,57 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.actions_by_name: dict[str, QAction] = {}
-        self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
-        location = QLabel(f"Journal: {ctx.data_dir}")
-        location.setTextFormat(Qt.TextFormat.PlainText)
-        self.statusBar().addWidget(location)
+        # The menu bar, toolbar and status bar are in the frame already, so that nothing moves
+        # when the journal is open and their entries are added.
+        self._menus = {
+            name: self.menuBar().addMenu(title)
+            for name, title in (
+                ("file", "&File"),
+                ("edit", "&Edit"),
+                ("view", "&View"),
+                ("help", "&Help"),
+            )
+        }
+        self._toolbar = self._build_toolbar()
+        self._location = QLabel(f"Journal: {ctx.data_dir if ctx is not None else data_dir}")
+        self._location.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self._location)
         if demo:
             banner = QLabel("This is a demo journal, separate from your own.")
             self.statusBar().addPermanentWidget(banner)
         self._restore_state()
+        if ctx is not None:
+            self.attach(ctx)
+
+    @property
+    def ctx(self) -> UiContext:
+        if self._ctx is None:
+            raise RuntimeError("the journal is not open in this window yet")
+        return self._ctx
+
+    @property
+    def attached(self) -> bool:
+        """Whether the journal is open in this window (False while it shows only its frame)."""
+        return self._ctx is not None
+
+    def attach(self, ctx: UiContext) -> None:
+        """Fill the frame in with the open journal: actions, menus, toolbar and the page shown."""
+        if self._ctx is not None:
+            raise RuntimeError("a journal is already open in this window")
+        self._ctx = ctx
+        self._settings = ctx.prefs.qsettings
+        self._location.setText(f"Journal: {ctx.data_dir}")
+        self._build_actions()
+        self._fill_menus()
+        self._fill_toolbar()
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)  # builds the Overview, through _on_page_changed
+        else:
+            self._on_page_changed(self.sidebar.currentRow())
+        if self._opening is not None:
+            self.stack.removeWidget(self._opening)
+            self._opening.deleteLater()
+            self._opening = None
         self.setAcceptDrops(True)  # files dropped on the window are imported
 
     # --- pages ---------------------------------------------------------------------------
@@ -165,7 +235,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(keys.index(key) if key in keys else 0)
 
     def _on_page_changed(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self._ctx is None:  # the frame keeps "Opening your journal…" shown
             return
         self.stack.setCurrentWidget(self.pages[PAGES[row][0]])
         self._update_edit_actions()
@@ -196,7 +266,12 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        from journal.services.changes import Entity
+        from journal.ui import entry_actions, import_actions
+        from journal.ui.entry_actions import QUICK_ADD_KEYS
+
         ctx = self.ctx
+        quick_add = dict(QUICK_ADD)
         self._action(
             "new",
             "&New entry…",
@@ -206,21 +281,21 @@ class MainWindow(QMainWindow):
         )
         self._action(
             "add_lab",
-            "Lab draw…",
+            quick_add["add_lab"],
             lambda: entry_actions.new_lab_draw(ctx, self),
             QUICK_ADD_KEYS[Entity.LAB_DRAW],
             "Add the results of a blood test",
         )
         self._action(
             "add_workout",
-            "Workout…",
+            quick_add["add_workout"],
             lambda: entry_actions.new_workout(ctx, self),
             QUICK_ADD_KEYS[Entity.WORKOUT],
             "Log a workout",
         )
         self._action(
             "add_walk",
-            "Walk after a meal…",
+            quick_add["add_walk"],
             lambda: entry_actions.new_walk(ctx, self),
             QUICK_ADD_KEYS[Entity.WALK],
             "Log a walk after a meal",
@@ -291,9 +366,9 @@ class MainWindow(QMainWindow):
         self._action("about", f"&About {APP_NAME}", self.open_about)
         self.actions_by_name["about"].setMenuRole(QAction.MenuRole.AboutRole)
 
-    def _build_menus(self) -> None:
+    def _fill_menus(self) -> None:
         a = self.actions_by_name
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self._menus["file"]
         file_menu.addAction(a["new"])
         add_menu = file_menu.addMenu("&Add")
         for name in ("add_lab", "add_workout", "add_walk"):
@@ -307,7 +382,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a["close"])
         file_menu.addAction(a["quit"])
-        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu = self._menus["edit"]
         edit_menu.addAction(a["undo"])
         edit_menu.addAction(a["redo"])
         edit_menu.addSeparator()
@@ -315,22 +390,33 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(a["delete"])
         edit_menu.addSeparator()
         edit_menu.addAction(a["preferences"])
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self._menus["view"]
         for key, _ in PAGES:
             view_menu.addAction(a[f"page_{key}"])
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self._menus["help"]
         help_menu.addAction(a["check_journal"])
         help_menu.addAction(a["about"])
 
-    def _build_toolbar(self) -> None:
+    def _build_toolbar(self) -> QToolBar:
         toolbar = QToolBar("Quick add")
         toolbar.setObjectName("quickAdd")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addWidget(QLabel("  Add: "))
-        for name in ("add_lab", "add_workout", "add_walk"):
-            toolbar.addAction(self.actions_by_name[name])
+        # Stand-ins until the journal is open, so that the toolbar has its height already.
+        self._stand_ins = [toolbar.addAction(title) for _name, title in QUICK_ADD]
+        for stand_in in self._stand_ins:
+            stand_in.setEnabled(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        return toolbar
+
+    def _fill_toolbar(self) -> None:
+        for stand_in in self._stand_ins:
+            self._toolbar.removeAction(stand_in)
+            stand_in.deleteLater()
+        self._stand_ins = []
+        for name, _title in QUICK_ADD:
+            self._toolbar.addAction(self.actions_by_name[name])
 
     def _update_edit_actions(self) -> None:
         page = self.stack.currentWidget()
@@ -348,6 +434,8 @@ class MainWindow(QMainWindow):
         if callable(add):
             add()
         else:
+            from journal.ui import entry_actions
+
             entry_actions.new_lab_draw(self.ctx, self)
 
     def edit_selected(self) -> None:
@@ -389,12 +477,16 @@ class MainWindow(QMainWindow):
         self._consider_drop(event)
 
     def _consider_drop(self, event: QDragMoveEvent) -> None:
+        from journal.ui import import_actions
+
         if import_actions.dropped_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from journal.ui import import_actions
+
         paths = import_actions.dropped_paths(event.mimeData())
         if not paths:
             event.ignore()
@@ -407,7 +499,7 @@ class MainWindow(QMainWindow):
     # --- state ---------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        settings = self.ctx.prefs.qsettings
+        settings = self._settings
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(QByteArray(geometry))
@@ -415,7 +507,7 @@ class MainWindow(QMainWindow):
         self.show_page(str(page))
 
     def save_state(self) -> None:
-        settings = self.ctx.prefs.qsettings
+        settings = self._settings
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/page", self.page_key())
         settings.sync()

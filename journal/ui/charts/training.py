@@ -11,7 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from journal.domain.coverage import (
     DEFAULT_WINDOW,
@@ -263,7 +270,7 @@ class TrainingPlots:
         self.legend = pg.LabelItem("", justify="left", size="8pt", color=pal.foreground.name())
         layout.addItem(self.legend, row=2, col=0)
         outline = QColor(pal.foreground)
-        outline.setAlpha(45)
+        outline.setAlpha(70)
         # Days still to come are only hinted at, so they do not read as uncovered days.
         faint = QColor(pal.foreground)
         faint.setAlpha(12)
@@ -287,6 +294,8 @@ class TrainingPlots:
         # Room beyond 0 and 100 so the axis keeps both end labels.
         share.setYRange(-12, 112, padding=0)
         share.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (0.0, 50.0, 100.0)], []])
+        # A short plot would otherwise drop the 0 and 100 labels as too close to its edges.
+        share.getAxis("left").setStyle(hideOverlappingLabels=False)
 
         minutes = _new_plot(
             layout,
@@ -325,8 +334,13 @@ class TrainingPlots:
             plot.setXLink(heat)
         heat.setXRange(-0.6, weeks - 0.4, padding=0)
         # The heat map has seven rows to show; the weekly plots share the rest.
-        for row, stretch in ((1, 8), (3, 4), (4, 5), (5, 4), (6, 5)):
+        for row, stretch in ((1, 10), (3, 4), (4, 5), (5, 4), (6, 5)):
             layout.layout.setRowStretchFactor(row, stretch)
+        if interactive:
+            # On screen the weekly plots would squeeze the calendar flat: its seven rows keep
+            # days big enough to read, and the weekly plots share what is left.
+            heat.setMinimumHeight(7 * 17 + 44)
+            share.setMinimumHeight(78)
         self.keeper = _HeatMap(heat, self.squares, list(self.glyphs.values()))
 
     def _changed(self, key: str, value: object) -> bool:
@@ -475,6 +489,10 @@ def build_training_plots(
     return plots.plots, plots.keeper
 
 
+# The on-screen chart's least height: the calendar's tiles and four weekly plots that read.
+_MIN_CHART_HEIGHT: Final = 720
+
+
 class TrainingConsistencyChart(QWidget):
     """The Training page's consistency chart: a coverage heat map over weekly small multiples.
 
@@ -491,9 +509,17 @@ class TrainingConsistencyChart(QWidget):
         self._empty = QLabel(EMPTY_TEXT)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
+        # Five plots need some height to read well: a short window scrolls them instead of
+        # squeezing the weekly bars flat.
+        self._view.setMinimumHeight(_MIN_CHART_HEIGHT)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(self._view)
         self._stack = QStackedWidget()
         self._stack.addWidget(self._empty)
-        self._stack.addWidget(self._view)
+        self._stack.addWidget(self._scroll)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._stack)
@@ -527,7 +553,7 @@ class TrainingConsistencyChart(QWidget):
             for plot in built.plots:
                 cache_axes(plot)
         built.update(self._data)
-        self._stack.setCurrentWidget(self._view)
+        self._stack.setCurrentWidget(self._scroll)
 
     @property
     def data(self) -> TrainingConsistency | None:

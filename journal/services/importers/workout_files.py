@@ -47,6 +47,10 @@ MAX_XML_BYTES = 100 * 1024 * 1024
 # FIT files are binary and read record by record; a week-long expedition stays under 50 MB.
 MAX_FIT_BYTES = 200 * 1024 * 1024
 MAX_ACTIVITIES = 10_000  # activities (tracks, sessions) in one file
+# Bytes between two '>': one tag with its attributes, or the text between tags. expat scans an
+# unfinished tag again with every block it is given, so one endless tag would take time growing
+# with the square of its length; the longest tag of a real file is well under a kilobyte.
+MAX_TAG_BYTES = 1 << 20
 _TICK = 5_000  # trackpoints or FIT messages between cancel checks
 _MAX_TEXT = 200
 
@@ -270,9 +274,18 @@ def _expat(log: ParseLog, namespaces: bool) -> Any:
 
 def _feed(parser: Any, path: Path, log: ParseLog, what: str) -> None:
     """Stream a file through an expat parser, turning every failure into ImportFormatError."""
+    gap = 0  # bytes since the last '>'
     try:
         with open(path, "rb") as handle:
             while block := handle.read(1 << 16):
+                last = block.rfind(b">")
+                gap = gap + len(block) if last < 0 else len(block) - 1 - last
+                if gap > MAX_TAG_BYTES:
+                    raise ImportFormatError(
+                        f"{log.file_name}, line {parser.CurrentLineNumber}: a single tag or text "
+                        f"runs over {MAX_TAG_BYTES // 2**20} MiB without a '>'; not a {what} file "
+                        "(or damaged)"
+                    )
                 parser.Parse(block, False)
             parser.Parse(b"", True)
     except _DtdError:

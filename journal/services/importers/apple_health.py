@@ -491,7 +491,14 @@ class _Archive:
         try:
             self.zip = zipfile.ZipFile(self.counter)
             self.members = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,  # a zip version or feature the reader does not know
+        ) as exc:
             self._handle.close()
             raise ImportFormatError(f"{self.name}: not a readable zip archive ({exc})") from exc
         except Exception:
@@ -515,6 +522,16 @@ class _Archive:
                     "archive; a Health export never has one, so the zip is refused "
                     "(nothing is ever extracted to disk)"
                 )
+        # Members whose data overlap let a small zip list one compressed block any number of
+        # times (each copy passing the ratio check); a zip that was written never has them.
+        end = 0
+        for info in sorted(self.members, key=lambda i: i.header_offset):
+            if info.header_offset < end:
+                raise ImportFormatError(
+                    f"{self.name}: member '{_short(info.filename, 80)}' overlaps another; "
+                    "refused as a zip bomb"
+                )
+            end = info.header_offset + max(info.compress_size, 1)
 
     def close(self) -> None:
         self.zip.close()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -239,6 +241,9 @@ def _short(text: str, n: int = 40) -> str:
 
 # --- where the files are: a folder or a zip --------------------------------------------------
 
+# What a damaged zip member raises while it is read (a bad CRC, broken deflate data, cut short).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
+
 
 class _Files:
     """The export's files, from a folder or from a zip (at its root or in one folder)."""
@@ -253,8 +258,18 @@ class _Files:
             return
         try:
             self._zip = stack.enter_context(zipfile.ZipFile(path))
-        except (OSError, zipfile.BadZipFile) as exc:
+        except (OSError, ValueError, NotImplementedError, *_ZIP_ERRORS) as exc:
             raise ImportFormatError(f"{name}: not a readable zip ({exc})") from exc
+        for member in self._zip.namelist():
+            if (
+                member.startswith(("/", "\\"))
+                or re.match(r"[A-Za-z]:", member)
+                or (".." in re.split(r"[/\\]", member))
+            ):
+                raise ImportFormatError(
+                    f"{name}: member '{_short(member, 80)}' has a path outside the archive; "
+                    "an export of this app never has one, so the zip is refused"
+                )
         prefix = _manifest_prefix(self._zip)
         if prefix is None:
             raise ImportFormatError(f"{name}: the zip holds no {MANIFEST}")
@@ -274,7 +289,10 @@ class _Files:
         if self._dir is not None:
             return open(self._dir / file, "rb")
         assert self._zip is not None
-        return self._zip.open(self._prefix + file)
+        try:
+            return self._zip.open(self._prefix + file)
+        except (*_ZIP_ERRORS, RuntimeError, NotImplementedError) as exc:  # encrypted, odd method
+            raise ImportFormatError(f"{self._name}, {file}: cannot be read ({exc})") from exc
 
 
 def _manifest_prefix(archive: zipfile.ZipFile) -> str | None:
@@ -322,8 +340,11 @@ def _read_manifest(files: _Files, name: str) -> dict[str, Any]:
         raise ImportFormatError(f"{name}: {MANIFEST} is missing; this is not a journal export")
     if size > MAX_MANIFEST_BYTES:
         raise ImportFormatError(f"{name}: {MANIFEST} is larger than 64 KiB; not a journal export")
-    with files.open(MANIFEST) as handle:
-        raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    try:
+        with files.open(MANIFEST) as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    except _ZIP_ERRORS as exc:
+        raise ImportFormatError(f"{name}, {MANIFEST}: the zip is damaged ({exc})") from exc
     try:
         manifest = json.loads(raw)
     except ValueError as exc:
@@ -407,6 +428,10 @@ class _Reader:
             except OSError as exc:
                 raise ImportFormatError(
                     f"{log.file_name}, {file}: reading failed ({exc.strerror or exc})"
+                ) from exc
+            except _ZIP_ERRORS as exc:
+                raise ImportFormatError(
+                    f"{log.file_name}, {file}: the zip is damaged ({exc})"
                 ) from exc
         wanted = self.expected.get(file)
         if isinstance(wanted, int) and wanted != count:

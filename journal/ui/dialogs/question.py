@@ -20,7 +20,7 @@ from journal.services.changes import Change, Entity
 from journal.services.errors import NotFoundError, ValidationError
 from journal.services.journal import JournalServices
 from journal.ui.models.questions import USER_ORIGIN, origin_text
-from journal.ui.widgets.forms import error_label, hint_label, plain_label, sentence
+from journal.ui.widgets.forms import FieldErrors, error_label, hint_label, plain_label
 
 FIELD_NAMES = {"text": "The question", "answer": "The answer", "origin": "The origin"}
 
@@ -45,8 +45,10 @@ def _wrapping(label: QLabel) -> QLabel:
     return label
 
 
-class _ServiceDialog(QDialog):
+class _ServiceDialog(FieldErrors, QDialog):
     """Shared frame: a field or two, inline errors under them, Save and Cancel."""
+
+    field_names = FIELD_NAMES
 
     def __init__(self, services: JournalServices, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -88,41 +90,6 @@ class _ServiceDialog(QDialog):
 
     def save(self) -> None:
         raise NotImplementedError
-
-    def _clear_errors(self) -> None:
-        for label in (*self._errors.values(), self.general_error):
-            label.clear()
-            label.hide()
-        for widget in self._inputs.values():
-            widget.setAccessibleDescription("")
-
-    def _show_errors(self, error: ValidationError) -> None:
-        general: list[str] = []
-        first: QWidget | None = None
-        for item in error.errors:
-            text = sentence(item.field, item.message, FIELD_NAMES)
-            label = self._errors.get(item.field)
-            if label is None:
-                general.append(text)
-                continue
-            label.setText(f"{label.text()}\n{text}" if label.text() else text)
-            label.show()
-            widget = self._inputs[item.field]
-            widget.setAccessibleDescription(label.text())
-            first = first or widget
-        if general:
-            self._show_general("\n".join(general))
-        if first is not None:
-            first.setFocus()
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
-
-    def error_text(self, field: str) -> str:
-        """The inline message shown for a field, or "" (for tests and assistive checks)."""
-        label = self._errors.get(field)
-        return label.text() if label is not None and not label.isHidden() else ""
 
 
 class QuestionDialog(_ServiceDialog):

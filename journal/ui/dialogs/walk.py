@@ -29,13 +29,13 @@ from journal.services.journal import JournalServices
 from journal.ui.widgets.forms import (
     WARNING_STYLE,
     DateTimeEdit,
+    FieldErrors,
     error_label,
     field_box,
     from_qdatetime,
     hint_label,
     plain_label,
     same_minute,
-    sentence,
     to_qdatetime,
 )
 
@@ -83,8 +83,10 @@ def format_minutes(minutes: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-class WalkDialog(QDialog):
+class WalkDialog(FieldErrors, QDialog):
     """Add or edit one post-meal walk; `change` and `saved_walk` are set when it was saved."""
+
+    field_names = FIELD_NAMES
 
     def __init__(
         self,
@@ -325,37 +327,5 @@ class WalkDialog(QDialog):
         self.accept()
 
     def _clear_errors(self) -> None:
-        for label in (*self._errors.values(), self.general_error):
-            label.clear()
-            label.hide()
-        for widget in self._inputs.values():
-            widget.setAccessibleDescription("")
+        super()._clear_errors()
         self._update_delay()
-
-    def _show_errors(self, error: ValidationError) -> None:
-        first: QWidget | None = None
-        general: list[str] = []
-        for item in error.errors:
-            text = sentence(item.field, item.message, FIELD_NAMES)
-            label = self._errors.get(item.field)
-            if label is None:
-                general.append(text)
-                continue
-            label.setText(f"{label.text()}\n{text}" if label.text() else text)
-            label.show()
-            widget = self._inputs[item.field]
-            widget.setAccessibleDescription(label.text())
-            first = first or widget
-        if general:
-            self._show_general("\n".join(general))
-        if first is not None:
-            first.setFocus()
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
-
-    def error_text(self, field: str) -> str:
-        """The inline message shown for a field, or "" (for tests and assistive checks)."""
-        label = self._errors.get(field)
-        return label.text() if label is not None and not label.isHidden() else ""

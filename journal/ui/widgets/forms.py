@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journal.services.errors import ValidationError
+
 ERROR_STYLE = "color: #b3261e;"
 # A live warning is amber, so it reads apart from the red message a failed save leaves.
 WARNING_STYLE = "color: #8a4b00;"
@@ -109,6 +111,55 @@ def sentence(field: str, message: str, names: dict[str, str]) -> str:
     text = message if not name else f"{name} {message}" if joins else f"{name}: {message}"
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else f"{text}."
+
+
+class FieldErrors:
+    """Inline problems for a dialog's fields: under each field its own, below the form the rest.
+
+    The dialog fills `_errors` (field → its label), `_inputs` (field → its widget),
+    `general_error` and `field_names` (field → how a sentence names it). What the user typed
+    stays; only the messages change.
+    """
+
+    field_names: dict[str, str] = {}  # noqa: RUF012 (each dialog sets its own)
+    general_error: QLabel
+    _errors: dict[str, QLabel]
+    _inputs: dict[str, QWidget]
+
+    def _clear_errors(self) -> None:
+        for label in (*self._errors.values(), self.general_error):
+            label.clear()
+            label.hide()
+        for widget in self._inputs.values():
+            widget.setAccessibleDescription("")
+
+    def _show_errors(self, error: ValidationError) -> None:
+        general: list[str] = []
+        first: QWidget | None = None
+        for item in error.errors:
+            text = sentence(item.field, item.message, self.field_names)
+            label = self._errors.get(item.field)
+            if label is None:
+                general.append(text)
+                continue
+            label.setText(f"{label.text()}\n{text}" if label.text() else text)
+            label.show()
+            widget = self._inputs[item.field]
+            widget.setAccessibleDescription(label.text())
+            first = first or widget
+        if general:
+            self._show_general("\n".join(general))
+        if first is not None:
+            first.setFocus()
+
+    def _show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()
+
+    def error_text(self, field: str) -> str:
+        """The inline message shown for a field, or "" (for tests and assistive checks)."""
+        label = self._errors.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""
 
 
 def ask_save_anyway(parent: QWidget, title: str, text: str) -> bool:

@@ -163,7 +163,14 @@ def _sessions(
         # storage code) is opened; a first start shows the welcome instead, as a missing
         # journal shows its backups.
         frame = None
+        early = None
         if not screenshot and _journal_exists(target):
+            from journal.paths import JournalPaths
+            from journal.storage.early_check import EarlyCheck
+
+            # Checked while the frame paints and the storage code loads (SQLite needs no
+            # interpreter for it); open_journal uses the finding only if the file is unchanged.
+            early = EarlyCheck(JournalPaths(target).database)
             frame = _show_frame(target, demo=target == demo_dir_for(home))
             if not frame.isVisible():  # closed as soon as it was shown: nothing is opened
                 _discard(frame)
@@ -173,7 +180,9 @@ def _sessions(
             _discard(frame)  # the app stops here: the message is all that is left shown
             return int(fail(message))
 
-        outcome = _open_for_gui(target, home, screenshot=bool(screenshot), fail=fail_without_frame)
+        outcome = _open_for_gui(
+            target, home, screenshot=bool(screenshot), fail=fail_without_frame, early=early
+        )
         if isinstance(outcome, int):
             _discard(frame)
             return outcome
@@ -362,7 +371,9 @@ def _peak_rss_kb() -> int:
     return -1
 
 
-def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> Any:
+def _open_for_gui(
+    target: Path, home: Path, *, screenshot: bool, fail: Any, early: Any = None
+) -> Any:
     """Open the journal, offering backups if it is missing or damaged: (opened, demo), or a code.
 
     A missing journal with backups beside it, or a damaged one, is never silently replaced by
@@ -404,8 +415,9 @@ def _open_for_gui(target: Path, home: Path, *, screenshot: bool, fail: Any) -> A
 
     for _attempt in range(3):
         try:
-            return open_journal(target, despite_backups=despite_backups), demo
+            return open_journal(target, despite_backups=despite_backups, early=early), demo
         except JournalDamagedError as exc:
+            early = None  # whatever happens next, the file it checked is not the one opened
             if screenshot:
                 return fail(str(exc))
             from journal.ui.dialogs.check_journal import ask_damaged

@@ -71,6 +71,17 @@ def quick_check(engine: Engine) -> list[str]:
     return [] if messages == ["ok"] else messages
 
 
+def first_read(engine: Engine) -> None:
+    """One light read of the schema: takes the journal's lock, fails on a non-database."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        cursor.close()
+    finally:
+        raw.close()
+
+
 def _fsync_dir(directory: Path) -> None:
     if os.name == "posix":
         fd = os.open(directory, os.O_RDONLY)

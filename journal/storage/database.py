@@ -21,11 +21,13 @@ from journal.storage import migrate
 from journal.storage.backup import (
     BackupError,
     backup_file,
+    first_read,
     integrity_ok,
     list_backups,
     make_backup,
     quick_check,
 )
+from journal.storage.early_check import EarlyCheck
 from journal.storage.engine import create_journal_engine, make_session_factory
 from journal.storage.instance import InstanceLock, JournalInUseError
 from journal.storage.migrate import (
@@ -123,9 +125,17 @@ class OpenJournal:
         self.close()
 
 
-def _probe(engine: Engine) -> None:
-    """First read: takes the exclusive lock, and fails on a file that is not a database."""
-    problems = quick_check(engine)
+def _probe(engine: Engine, early: EarlyCheck | None = None) -> None:
+    """First read: takes the exclusive lock, and fails on a file that is not a database.
+
+    The file is checked with quick_check, unless a check started earlier (EarlyCheck) stands
+    for it: then a light first read takes the lock.
+    """
+    problems = early.problems() if early is not None else None
+    if problems is None:
+        problems = quick_check(engine)
+    else:
+        first_read(engine)
     if problems:
         raise JournalDamagedError(
             "The journal file is damaged (" + "; ".join(problems[:3]) + "). "
@@ -139,6 +149,7 @@ def open_journal(
     create: bool = True,
     migrations: Config | None = None,
     despite_backups: bool = False,
+    early: EarlyCheck | None = None,
 ) -> OpenJournal:
     """Open (and if asked, create) the journal in data_dir, bringing its schema up to date.
 
@@ -147,6 +158,7 @@ def open_journal(
     upgrade in one transaction. A file that fails to open is never replaced by an empty one,
     and a missing file is not replaced by an empty one while backups of it exist (unless
     `despite_backups`, the user's explicit choice): JournalMissingError lists them instead.
+    `early` is a check of the file started before this call (see EarlyCheck).
     """
     paths = JournalPaths(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
@@ -182,7 +194,7 @@ def open_journal(
         config: Config | None = None  # set only when Alembic is needed
         revision: str | None = None
         try:
-            _probe(engine)
+            _probe(engine, early)
             # A journal at this build's head revision (nearly every start) opens without
             # Alembic: its stored revision is read with plain SQL. Anything else (a new or
             # older file, one from a newer build, migrations given by the caller) goes

@@ -149,10 +149,10 @@ def build_journals(work: Path, demo: Path | None) -> tuple[Path, Path, str]:
         ],
         "an empty journal",
     )
-    # Closed before any benchmark opens the journal: the app refuses a journal open elsewhere.
-    with contextlib.closing(
-        sqlite3.connect(f"file:{demo / 'journal.sqlite3'}?mode=ro", uri=True)
-    ) as db:
+    # Read as immutable, so that no log or shared-memory file is left beside the journal (the
+    # app would then find it as after a crash), and closed before any benchmark opens it.
+    uri = (demo / "journal.sqlite3").resolve().as_uri() + "?mode=ro&immutable=1"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
         counts = {
             table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in TABLES

@@ -145,6 +145,11 @@ def weekly_shares(
         raise ValueError(f"weeks must be >= 1, got {weeks}")
     first = monday_of(today) - timedelta(weeks=weeks - 1)
     window = walks_between(walks, first, today, tz)
+    # Each week's walks once, by the local day their meal ended (walks.py's rule), so a week
+    # is worked out from its own walks rather than from the whole span again.
+    by_week: dict[date, list[PostMealWalk]] = {}
+    for w in window:
+        by_week.setdefault(monday_of(w.meal_ended_at.astimezone(tz).date()), []).append(w)
     starts: list[date] = []
     days: list[int] = []
     walked: dict[Meal, list[float]] = {m: [] for m in Meal}
@@ -153,7 +158,7 @@ def weekly_shares(
         monday = first + timedelta(weeks=k)
         last = min(monday + timedelta(days=6), today)
         by_meal = adherence(
-            window,
+            by_week.get(monday, []),
             monday,
             last,
             tz,

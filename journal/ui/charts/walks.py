@@ -136,6 +136,7 @@ class _Histogram:
         plot.getAxis("bottom").setTicks([_bin_ticks(), []])
         self.plot = plot
         self._x_range: tuple[float, float] | None = None
+        self._bins: list[Bin] | None = None
         self.bars = []
         for colour in (good_colour(pal), other_colour(pal)):
             bars = pg.BarGraphItem(
@@ -159,6 +160,9 @@ class _Histogram:
         plot.addItem(line, ignoreBounds=True)
 
     def update(self, bins: Sequence[Bin]) -> None:
+        if list(bins) == self._bins:
+            return  # the same bars: nothing to draw again
+        self._bins = list(bins)
         width = bins[0].high - bins[0].low if bins and bins[0].high is not None else 5.0
         x0 = np.array([b.low for b in bins], dtype=float) + width * _BAR_GAP / 2
         good = np.array([b.good for b in bins], dtype=float)
@@ -294,19 +298,22 @@ class WalkPlots:
             for plot in self.share_plots:
                 plot.getAxis("bottom").setTicks(ticks)
         x = np.arange(len(weekly.week_starts), dtype=float)
-        for plot, lines, shares in zip(
-            self.share_plots, self.lines, (weekly.with_walk, weekly.on_target), strict=True
+        for n, (plot, lines, shares) in enumerate(
+            zip(self.share_plots, self.lines, (weekly.with_walk, weekly.on_target), strict=True)
         ):
             if tuple(lines) != weekly.meals:
                 # Another set of meals: lines again, in meal order, so the legend order holds.
-                for line in lines.values():
+                for meal, line in lines.items():
                     plot.removeItem(line)
+                    self._shown.pop(f"line {n} {meal.value}", None)
                 lines.clear()
                 for meal in weekly.meals:
                     lines[meal] = _share_line(meal, self.pal)
                     plot.addItem(lines[meal])
             for meal, line in lines.items():
-                line.setData(x=x, y=np.array(shares[meal], dtype=float) * 100)
+                # A line whose weeks did not change is left alone: setting it repaints it.
+                if self._changed(f"line {n} {meal.value}", (weekly.week_starts, shares[meal])):
+                    line.setData(x=x, y=np.array(shares[meal], dtype=float) * 100)
         legend = _meal_legend(data, self.pal)
         if self._changed("legend", legend):
             self.legend.setText(legend)

@@ -267,7 +267,7 @@ def _training(t: TrainingSummary, sizes: Mapping[Section, ChartSize], tz: tzinfo
         for r in t.rows
     ]
     headers = (
-        "Month",
+        t.span.capitalize(),
         "Sessions",
         *t.kind_columns,
         "Total",
@@ -278,8 +278,8 @@ def _training(t: TrainingSummary, sizes: Mapping[Section, ChartSize], tz: tzinfo
     n = len(headers)
     table = _table(headers, rows, numeric=frozenset(range(1, n)))
     note = (
-        '<p class="small">Minutes a week by kind, averaged over the weeks of each month; the two '
-        "guideline columns count weeks that met 150 minutes of activity and two days of "
+        f'<p class="small">Minutes a week by kind, averaged over the weeks of each {t.span}; the '
+        "two guideline columns count weeks that met 150 minutes of activity and two days of "
         "muscle-strengthening.</p>"
     )
     return facts + table + note + _image(Section.TRAINING, sizes)

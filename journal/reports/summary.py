@@ -79,6 +79,9 @@ _KIND_COLUMNS: Final = (
     ("HIIT", (WorkoutKind.HIIT,)),
     ("Other", (WorkoutKind.COMBINED, WorkoutKind.OTHER)),
 )
+MONTHS: Final = "month"
+QUARTERS: Final = "quarter"
+MONTHLY_UP_TO_WEEKS: Final = 27  # about six months; a longer period has a row per quarter
 AEROBIC_GUIDE_MIN: Final = 150  # minutes a week (clinical.md §4)
 STRENGTH_GUIDE_DAYS: Final = 2  # resistance days a week
 
@@ -133,7 +136,7 @@ class IndexRow:
 
 @dataclass(frozen=True, slots=True)
 class TrainingRow:
-    label: str  # "Mar 2026"
+    label: str  # "Mar 2026", or "Jan–Mar 2026" for a quarter
     weeks: int
     sessions: int
     minutes_per_week: tuple[float, ...]  # per _KIND_COLUMNS
@@ -146,6 +149,7 @@ class TrainingRow:
 @dataclass(frozen=True, slots=True)
 class TrainingSummary:
     kind_columns: tuple[str, ...]
+    span: str  # MONTHS or QUARTERS: what each row covers
     rows: tuple[TrainingRow, ...]
     sessions: int
     minutes_per_week: float
@@ -353,6 +357,14 @@ def _trend_keys(draws: Sequence[LabDraw]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _span_label(year: int, month: int, span: str) -> str:
+    """ "Mar 2026" for a month; "Jan–Mar 2026" for the quarter starting in `month`."""
+    first = date(year, month, 1)
+    if span == MONTHS:
+        return first.strftime("%b %Y")
+    return f"{first:%b}–{date(year, month + 2, 1):%b} {year}"
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -363,11 +375,14 @@ def _training(
     start, end = _bounds(options, tz)
     first, last = _monday(options.start), _monday(options.end)
     weeks = weekly_summary(workouts, first, last, tz, window=options.coverage_window)
+    # A long period reads better by quarter than in a dozen monthly rows.
+    span = MONTHS if len(weeks) <= MONTHLY_UP_TO_WEEKS else QUARTERS
     by_month: defaultdict[tuple[int, int], list[WeekSummary]] = defaultdict(list)
     for week in weeks:
         # A week belongs to the month its Thursday falls in, as ISO weeks belong to years.
         thursday = week.week_start + timedelta(days=3)
-        by_month[(thursday.year, thursday.month)].append(week)
+        month = thursday.month if span == MONTHS else 3 * ((thursday.month - 1) // 3) + 1
+        by_month[(thursday.year, month)].append(week)
     rows = []
     for (year, month), group in sorted(by_month.items()):
         n = len(group)
@@ -377,7 +392,7 @@ def _training(
         )
         rows.append(
             TrainingRow(
-                label=date(year, month, 1).strftime("%b %Y"),
+                label=_span_label(year, month, span),
                 weeks=n,
                 sessions=sum(w.sessions for w in group),
                 minutes_per_week=per_kind,
@@ -399,6 +414,7 @@ def _training(
     n_weeks = max(1, len(weeks))
     return TrainingSummary(
         kind_columns=tuple(name for name, _ in _KIND_COLUMNS),
+        span=span,
         rows=tuple(rows),
         sessions=len(in_period),
         minutes_per_week=total_minutes / n_weeks,

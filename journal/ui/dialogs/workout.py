@@ -35,6 +35,7 @@ from journal.services.journal import JournalServices
 from journal.services.training import RPE_WORDS
 from journal.ui.widgets.forms import (
     DateTimeEdit,
+    FieldErrors,
     error_label,
     field_box,
     from_qdatetime,
@@ -359,8 +360,10 @@ class ExerciseEditor(QWidget):
         self.fit()
 
 
-class WorkoutDialog(QDialog):
+class WorkoutDialog(FieldErrors, QDialog):
     """Add or edit one workout; `change` and `saved_workout` are set when it was saved."""
+
+    field_names = FIELD_NAMES
 
     def __init__(
         self,
@@ -374,6 +377,7 @@ class WorkoutDialog(QDialog):
         self.services = services
         self.change: Change | None = None
         self.saved_workout: Workout | None = None
+        self._error_rows: list[int] = []  # the table row of each set in the last save
         self._original = workout
         self._now = now or services.clock
         # A new workout is usually logged just after it ended, so until the user sets the start
@@ -624,7 +628,8 @@ class WorkoutDialog(QDialog):
                 change = self.services.training.update_workout(workout)
                 workout_id = workout.id
         except ValidationError as error:
-            self._show_errors(error, rows)
+            self._error_rows = rows  # which table row each set came from
+            self._show_errors(error)
             return
         except NotFoundError as error:
             self._show_general(str(error))
@@ -634,46 +639,19 @@ class WorkoutDialog(QDialog):
         self.accept()
 
     def _clear_errors(self) -> None:
-        for label in (*self._errors.values(), self.general_error):
-            label.clear()
-            label.hide()
-        for widget in self._inputs.values():
-            widget.setAccessibleDescription("")
+        super()._clear_errors()
         self.exercises.clear_errors()
         self._update_effort()
 
-    def _show_errors(self, error: ValidationError, rows: list[int]) -> None:
-        first: QWidget | None = None
-        general: list[str] = []
-        for item in error.errors:
-            where, _, name = item.field.partition(".")
-            if where.startswith("sets[") and name:
-                index = int(where[5:-1])
-                row = self.exercises.rows[rows[index]]
-                row.show_error(sentence(name, item.message, SET_FIELD_NAMES))
-                first = first or getattr(row, "unit" if name == "load_unit" else name, row.name)
-                continue
-            text = sentence(item.field, item.message, FIELD_NAMES)
-            label = self._errors.get(item.field)
-            if label is None:
-                general.append(text)
-                continue
-            label.setText(f"{label.text()}\n{text}" if label.text() else text)
-            label.show()
-            widget = self._inputs[item.field]
-            widget.setAccessibleDescription(label.text())
-            first = first or widget
+    def _place_error(self, field: str, message: str) -> QWidget | None:
+        """A set's problem goes beside that set's row in the exercises table."""
+        where, _, name = field.partition(".")
+        if not (where.startswith("sets[") and name):
+            return None
+        row = self.exercises.rows[self._error_rows[int(where[5:-1])]]
+        row.show_error(sentence(name, message, SET_FIELD_NAMES))
+        widget: QWidget = getattr(row, "unit" if name == "load_unit" else name, row.name)
+        return widget
+
+    def _errors_placed(self) -> None:
         self.exercises.fit()
-        if general:
-            self._show_general("\n".join(general))
-        if first is not None:
-            first.setFocus()
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
-
-    def error_text(self, field: str) -> str:
-        """The inline message shown for a field, or "" (for tests and assistive checks)."""
-        label = self._errors.get(field)
-        return label.text() if label is not None and not label.isHidden() else ""

@@ -137,6 +137,10 @@ class FieldErrors:
         general: list[str] = []
         first: QWidget | None = None
         for item in error.errors:
+            placed = self._place_error(item.field, item.message)
+            if placed is not None:
+                first = first or placed
+                continue
             text = sentence(item.field, item.message, self.field_names)
             label = self._errors.get(item.field)
             if label is None:
@@ -147,10 +151,19 @@ class FieldErrors:
             widget = self._inputs[item.field]
             widget.setAccessibleDescription(label.text())
             first = first or widget
+        self._errors_placed()
         if general:
             self._show_general("\n".join(general))
         if first is not None:
             first.setFocus()
+
+    def _place_error(self, field: str, message: str) -> QWidget | None:
+        """Show a problem of a field the dialog lays out its own way (a row of a table) and
+        return the widget to focus; None leaves it to the field's label or the general one."""
+        return None
+
+    def _errors_placed(self) -> None:
+        """Called once every problem is shown (a table may need to fit its rows again)."""
 
     def _show_general(self, text: str) -> None:
         self.general_error.setText(text)

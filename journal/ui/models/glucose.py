@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QLocale,
     QModelIndex,
     QObject,
@@ -22,6 +21,7 @@ from PySide6.QtCore import (
 from journal.domain.analytes import get_analyte
 from journal.domain.entities import GlucoseReading, GlucoseSource
 from journal.domain.units import MG_DL, MMOL_L, format_value, with_unit
+from journal.ui.models.base import ListTableModel
 
 SOURCE_NAMES = {GlucoseSource.CGM: "Sensor (CGM)", GlucoseSource.FINGERSTICK: "Finger-stick"}
 SENSOR_DELETE_HINT = (
@@ -77,7 +77,7 @@ class _Row:
     mg_dl: float
 
 
-class GlucoseTableModel(QAbstractTableModel):
+class GlucoseTableModel(ListTableModel):
     """One day's readings: time, value in the display unit, source and device."""
 
     TIME, VALUE, SOURCE, DEVICE = range(4)
@@ -152,20 +152,8 @@ class GlucoseTableModel(QAbstractTableModel):
 
     # --- QAbstractTableModel ------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section == self.VALUE:
+    def header_tip(self, section: int) -> str | None:
+        if section == self.VALUE:
             return f"Shown in {self._unit}; hover over a value recorded in another unit."
         return None
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPalette
 
 from journal.domain.entities import ImportBatch
+from journal.ui.models.base import ListTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -71,7 +72,7 @@ def local_time_text(batch: ImportBatch, zone: tzinfo | None) -> str:
     return f"{batch.imported_at.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-class ImportBatchTableModel(QAbstractTableModel):
+class ImportBatchTableModel(ListTableModel):
     """One row per import, newest first as the service lists them; filled by `set_rows`."""
 
     IMPORTED, FILE, FORMAT, ADDED, STATUS = range(5)
@@ -94,23 +95,6 @@ class ImportBatchTableModel(QAbstractTableModel):
         for i, batch in enumerate(self._rows):
             if batch.id == batch_id:
                 return i
-        return None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

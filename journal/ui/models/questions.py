@@ -9,7 +9,6 @@ from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -18,6 +17,7 @@ from PySide6.QtCore import (
 )
 
 from journal.domain.entities import Question
+from journal.ui.models.base import ListTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -40,7 +40,7 @@ def answered_text(question: Question, zone: tzinfo | None) -> str:
     return f"Answered {question.answered_at.astimezone(zone):%d %b %Y}"
 
 
-class QuestionTableModel(QAbstractTableModel):
+class QuestionTableModel(ListTableModel):
     """One row per question in the order they print; filled by `set_rows`, never querying.
 
     Ticking the print box updates the row at once and emits `include_toggled(id, include)`;
@@ -87,22 +87,8 @@ class QuestionTableModel(QAbstractTableModel):
 
     # --- Qt -----------------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.TIPS[section] or None
-        return None
+    def header_tip(self, section: int) -> str | None:
+        return self.TIPS[section] or None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

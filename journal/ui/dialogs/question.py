@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from journal.domain.entities import Question
 from journal.services.changes import Change, Entity
-from journal.services.errors import NotFoundError, ValidationError
+from journal.services.errors import NotFoundError
 from journal.services.journal import JournalServices
 from journal.ui.models.questions import USER_ORIGIN, origin_text
 from journal.ui.widgets.forms import FieldErrors, error_label, hint_label, plain_label
@@ -91,6 +91,11 @@ class _ServiceDialog(FieldErrors, QDialog):
     def save(self) -> None:
         raise NotImplementedError
 
+    def _saved(self, outcome: tuple[Change, Question] | None) -> None:
+        if outcome is not None:
+            self.change, self.saved_question = outcome
+            self.accept()
+
 
 class QuestionDialog(_ServiceDialog):
     """Write a new question or reword one; `change` and `saved_question` are set once saved."""
@@ -126,25 +131,18 @@ class QuestionDialog(_ServiceDialog):
         return Question(origin=USER_ORIGIN, **values)
 
     def save(self) -> None:
-        self._clear_errors()
         question = self.question()
-        try:
+
+        def call() -> tuple[Change, Question]:
             if question.id is None:
                 change = self.services.questions.add_question(question)
                 question_id = change.first_added(Entity.QUESTION)
             else:
                 change = self.services.questions.update_question(question)
                 question_id = question.id
-            saved = _find(self.services, question_id)
-        except ValidationError as error:
-            self._show_errors(error)
-            return
-        except NotFoundError as error:
-            self._show_general(str(error))
-            return
-        self.change = change
-        self.saved_question = saved
-        self.accept()
+            return change, _find(self.services, question_id)
+
+        self._saved(self._attempt(call))
 
 
 class AnswerDialog(_ServiceDialog):
@@ -174,18 +172,11 @@ class AnswerDialog(_ServiceDialog):
         self.answer.setFocus()
 
     def save(self) -> None:
-        self._clear_errors()
         question_id = self._question.id
         assert question_id is not None
-        try:
+
+        def call() -> tuple[Change, Question]:
             change = self.services.questions.answer(question_id, self.answer.toPlainText())
-            saved = _find(self.services, question_id)
-        except ValidationError as error:
-            self._show_errors(error)
-            return
-        except NotFoundError as error:
-            self._show_general(str(error))
-            return
-        self.change = change
-        self.saved_question = saved
-        self.accept()
+            return change, _find(self.services, question_id)
+
+        self._saved(self._attempt(call))

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from journal.domain.entities import Meal, PostMealWalk, WalkKind
 from journal.domain.walks import DEFAULT_TARGET_DELAY_MIN, guess_meal
 from journal.services.changes import Change, Entity
-from journal.services.errors import NotFoundError, ValidationError
 from journal.services.journal import JournalServices
 from journal.ui.widgets.forms import (
     WARNING_STYLE,
@@ -307,24 +306,19 @@ class WalkDialog(FieldErrors, QDialog):
         return PostMealWalk(**values)
 
     def save(self) -> None:
-        self._clear_errors()
         walk = self.walk()
-        try:
+
+        def call() -> tuple[Change, int]:
             if walk.id is None:
                 change = self.services.walks.add_walk(walk)
-                walk_id = change.first_added(Entity.WALK)
-            else:
-                change = self.services.walks.update_walk(walk)
-                walk_id = walk.id
-        except ValidationError as error:
-            self._show_errors(error)
-            return
-        except NotFoundError as error:
-            self._show_general(str(error))
-            return
-        self.change = change
-        self.saved_walk = self.services.walks.get_walk(walk_id)
-        self.accept()
+                return change, change.first_added(Entity.WALK)
+            return self.services.walks.update_walk(walk), walk.id
+
+        outcome = self._attempt(call)
+        if outcome is not None:
+            self.change, walk_id = outcome
+            self.saved_walk = self.services.walks.get_walk(walk_id)
+            self.accept()
 
     def _clear_errors(self) -> None:
         super()._clear_errors()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from journal.domain.entities import LoadUnit, ResistanceSet, Workout, WorkoutKind
 from journal.services.changes import Change, Entity
-from journal.services.errors import NotFoundError, ValidationError
 from journal.services.journal import JournalServices
 from journal.services.training import RPE_WORDS
 from journal.ui.widgets.forms import (
@@ -618,25 +617,20 @@ class WorkoutDialog(FieldErrors, QDialog):
         return workout, [i for i, _ in entries]
 
     def save(self) -> None:
-        self._clear_errors()
         workout, rows = self.workout()
-        try:
+        self._error_rows = rows  # which table row each set came from
+
+        def call() -> tuple[Change, int]:
             if workout.id is None:
                 change = self.services.training.add_workout(workout)
-                workout_id = change.first_added(Entity.WORKOUT)
-            else:
-                change = self.services.training.update_workout(workout)
-                workout_id = workout.id
-        except ValidationError as error:
-            self._error_rows = rows  # which table row each set came from
-            self._show_errors(error)
-            return
-        except NotFoundError as error:
-            self._show_general(str(error))
-            return
-        self.change = change
-        self.saved_workout = self.services.training.get_workout(workout_id)
-        self.accept()
+                return change, change.first_added(Entity.WORKOUT)
+            return self.services.training.update_workout(workout), workout.id
+
+        outcome = self._attempt(call)
+        if outcome is not None:
+            self.change, workout_id = outcome
+            self.saved_workout = self.services.training.get_workout(workout_id)
+            self.accept()
 
     def _clear_errors(self) -> None:
         super()._clear_errors()

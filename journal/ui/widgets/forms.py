@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
 from PySide6.QtGui import QPalette
@@ -15,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal.services.errors import ValidationError
+from journal.services.errors import NotFoundError, ValidationError
+
+_T = TypeVar("_T")
 
 ERROR_STYLE = "color: #b3261e;"
 # A live warning is amber, so it reads apart from the red message a failed save leaves.
@@ -156,6 +160,20 @@ class FieldErrors:
             self._show_general("\n".join(general))
         if first is not None:
             first.setFocus()
+
+    def _attempt(self, call: Callable[[], _T]) -> _T | None:
+        """Run a service call, showing what it refused in place; None when it was refused.
+
+        A field's problem goes under the field, an entry deleted meanwhile below the form.
+        """
+        self._clear_errors()
+        try:
+            return call()
+        except ValidationError as error:
+            self._show_errors(error)
+        except NotFoundError as error:
+            self._show_general(str(error))
+        return None
 
     def _place_error(self, field: str, message: str) -> QWidget | None:
         """Show a problem of a field the dialog lays out its own way (a row of a table) and

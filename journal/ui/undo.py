@@ -40,6 +40,29 @@ class _ServiceCommand(QUndoCommand):
         raise NotImplementedError
 
 
+class StepCommand(_ServiceCommand):
+    """An undoable step made of two service calls, one each way (a reorder, a redraft)."""
+
+    def __init__(
+        self,
+        text: str,
+        events: Events,
+        do: Callable[[], Change],
+        undo: Callable[[], Change],
+        *,
+        already_done: bool,
+    ) -> None:
+        super().__init__(text, events, already_done=already_done)
+        self._do_call = do
+        self._undo_call = undo
+
+    def _do(self) -> Change:
+        return self._do_call()
+
+    def _undo(self) -> Change:
+        return self._undo_call()
+
+
 class AddCommand(_ServiceCommand):
     """Undo deletes the record; redo puts it back with the same id."""
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QImage, QShowEvent, QUndoCommand
+from PySide6.QtGui import QGuiApplication, QImage, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,7 +56,6 @@ from journal.services.errors import NotFoundError, ValidationError
 from journal.ui import entry_actions
 from journal.ui.context import UiContext
 from journal.ui.dialogs.question import AnswerDialog, QuestionDialog
-from journal.ui.events import Events
 from journal.ui.localzone import local_zone
 from journal.ui.models.questions import ID_ROLE, QuestionTableModel
 from journal.ui.pages.lists import RecordTable
@@ -67,7 +66,7 @@ from journal.ui.summary_print import (
     print_summary,
 )
 from journal.ui.tasks import TaskCancelledError, run_with_progress
-from journal.ui.undo import AddCommand, DeleteCommand, EditCommand
+from journal.ui.undo import AddCommand, DeleteCommand, EditCommand, StepCommand
 from journal.ui.widgets.forms import ERROR_STYLE
 
 __all__ = ["SECTION_LABELS", "SummaryPage", "ask_pdf_path", "ask_printer", "show_preview"]
@@ -120,37 +119,6 @@ def show_preview(dialog: QPrintPreviewDialog) -> None:
 def run_dialog(dialog: QDialog) -> int:
     """Show a question or answer dialog and wait for it (the dialog saves by itself)."""
     return dialog.exec()
-
-
-# --- undo steps the shared commands don't cover -----------------------------------------------
-
-
-class _Step(QUndoCommand):
-    """An undoable step made of two service calls; the first redo may already be done."""
-
-    def __init__(
-        self,
-        text: str,
-        events: Events,
-        do: Callable[[], Change],
-        undo: Callable[[], Change],
-        *,
-        already_done: bool,
-    ) -> None:
-        super().__init__(text)
-        self._events = events
-        self._do = do
-        self._undo = undo
-        self._skip_first_redo = already_done
-
-    def redo(self) -> None:
-        if self._skip_first_redo:
-            self._skip_first_redo = False
-            return
-        self._events.publish(self._do())
-
-    def undo(self) -> None:
-        self._events.publish(self._undo())
 
 
 class _QuestionTable(RecordTable):
@@ -714,7 +682,7 @@ class SummaryPage(QWidget):
 
         try:
             self.ctx.undo.push(
-                _Step(
+                StepCommand(
                     "Move question",
                     self.ctx.events,
                     reorder(after),
@@ -794,7 +762,7 @@ class SummaryPage(QWidget):
                 return change
 
             self.ctx.undo.push(
-                _Step(
+                StepCommand(
                     "Draft questions",
                     self.ctx.events,
                     restore,
